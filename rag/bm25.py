@@ -1,0 +1,79 @@
+"""Keyword retrieval with bm25s (English stop words, Snowball stemming). bm25s is imported only
+here. The index is rebuilt from the stored chunks after each ingest and swapped in atomically."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+IDS_FILE = "chunk_ids.json"
+
+
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+class BM25Index:
+    def __init__(self, retriever: object, ids: list[str]) -> None:
+        self._retriever = retriever
+        self.ids = ids
+        self._stemmer = _stemmer()
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str]) -> BM25Index:
+        import bm25s
+
+        retriever = bm25s.BM25()
+        if texts:
+            tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
+            retriever.index(tokens, show_progress=False)
+        return cls(retriever, ids)
+
+    @classmethod
+    def load(cls, path: Path) -> BM25Index | None:
+        import bm25s
+
+        ids_file = path / IDS_FILE
+        if not ids_file.is_file():
+            return None
+        ids = json.loads(ids_file.read_text("utf-8"))
+        if not ids:
+            return cls(bm25s.BM25(), [])
+        return cls(bm25s.BM25.load(str(path)), ids)
+
+    def save(self, path: Path) -> None:
+        """Write to a sibling folder, then swap, so readers never see half an index."""
+        tmp = path.with_name(path.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.ids:
+            self._retriever.save(str(tmp))  # type: ignore[attr-defined]
+        (tmp / IDS_FILE).write_text(json.dumps(self.ids), "utf-8")
+        old = path.with_name(path.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if path.exists():
+            path.rename(old)
+        tmp.rename(path)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+        import bm25s
+
+        if not self.ids:
+            return []
+        tokens = bm25s.tokenize(
+            [query], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
+        )[0]
+        vocab = self._retriever.vocab_dict  # type: ignore[attr-defined]
+        tokens = [t for t in tokens if t in vocab]
+        if not tokens:
+            return []
+        docs, scores = self._retriever.retrieve(  # type: ignore[attr-defined]
+            [tokens], k=min(n, len(self.ids)), show_progress=False
+        )
+        return [
+            (self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if s > 0
+        ]

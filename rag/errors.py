@@ -1,0 +1,22 @@
+"""The error family. Every message says what went wrong and what to do about it; the CLI turns
+these into one line and a non-zero exit, the UI into a visible error."""
+
+
+class RagError(Exception):
+    """Base class: a problem the user can fix, with a message that says how."""
+
+
+class InputError(RagError):
+    """A path, file or question that cannot be used."""
+
+
+class IndexMissingError(RagError):
+    """Asked before anything was ingested."""
+
+
+class IndexMismatchError(RagError):
+    """The index was built with other settings than the ones in use."""
+
+
+class ModelError(RagError):
+    """A model that is missing, corrupt or cannot be loaded."""

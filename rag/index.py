@@ -1,0 +1,94 @@
+"""The on-disk index: where its parts live, and the manifest that says how it was built.
+
+`index/` holds `chroma/` (chunks and embeddings), `documents.sqlite` (whole documents),
+`bm25/` (the keyword index) and `manifest.json` (embedding model, chunking, schema version,
+counts). Opening checks the manifest against the settings in use, so a query is never embedded
+with another model than the chunks were.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rag.errors import IndexMismatchError, IndexMissingError
+from rag.settings import SCHEMA_VERSION, Settings
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class IndexPaths:
+    root: Path
+
+    @property
+    def chroma(self) -> Path:
+        return self.root / "chroma"
+
+    @property
+    def documents(self) -> Path:
+        return self.root / "documents.sqlite"
+
+    @property
+    def bm25(self) -> Path:
+        return self.root / "bm25"
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / MANIFEST
+
+
+def build_params(settings: Settings) -> dict[str, Any]:
+    """What must match between ingest and ask for an index to be usable."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "embed_model": settings.embed_model,
+        "chunking": {
+            "splitter": "llama_index.SentenceSplitter",
+            "unit": "words",
+            "chunk_size": settings.chunk_words,
+            "chunk_overlap": settings.chunk_overlap_words,
+        },
+    }
+
+
+def read_manifest(paths: IndexPaths) -> dict[str, Any] | None:
+    if not paths.manifest.is_file():
+        return None
+    return json.loads(paths.manifest.read_text("utf-8"))
+
+
+def write_manifest(paths: IndexPaths, settings: Settings, counts: dict[str, int]) -> None:
+    old = read_manifest(paths) or {}
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    data = {**build_params(settings), **counts, "created": old.get("created", now), "updated": now}
+    tmp = paths.manifest.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+    tmp.replace(paths.manifest)
+
+
+def check_compatible(paths: IndexPaths, settings: Settings) -> None:
+    """Raise if the index was built with another embedding model, chunking or schema."""
+    manifest = read_manifest(paths)
+    if manifest is None:
+        return
+    want = build_params(settings)
+    diffs = [key for key, value in want.items() if manifest.get(key) != value]
+    if diffs:
+        raise IndexMismatchError(
+            f"The index in {paths.root} was built with other {', '.join(diffs)} "
+            f"(manifest: {', '.join(f'{d}={manifest.get(d)}' for d in diffs)}). "
+            "Re-run `rag ingest --rebuild`, or use another --index."
+        )
+
+
+def require_ingested(paths: IndexPaths, settings: Settings) -> None:
+    manifest = read_manifest(paths)
+    if manifest is None or not manifest.get("documents"):
+        raise IndexMissingError(
+            f"Nothing has been ingested into {paths.root} yet. Run `rag ingest [PATH]` first."
+        )
+    check_compatible(paths, settings)

@@ -1,0 +1,73 @@
+"""One frozen settings object, built at the edge (CLI flags over `RAG_*` environment over
+defaults) and passed down. Nothing here is read at import time, and there is no global."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+# Schema of what ingest writes; bump it when the stored chunk layout changes.
+SCHEMA_VERSION = 1
+
+
+def _default_threads() -> int:
+    # llama.cpp is fastest with one thread per physical core; on small machines that is all of them.
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = Path("index")
+    # Retrieval
+    k: int = 4
+    candidates: int = 20  # per retriever, before fusion
+    rrf_k: int = 60
+    # Chunking (in words: the split must not depend on an LLM tokenizer)
+    chunk_words: int = 100
+    chunk_overlap_words: int = 20
+    # Models
+    embed_model: str = "all-MiniLM-L6-v2"
+    model: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    models_dir: Path | None = None  # None: the user cache dir
+    n_gpu_layers: int = 0
+    n_threads: int = 0  # 0: one per core
+    n_ctx: int = 4096
+    max_tokens: int = 256
+    temperature: float = 0.0
+    seed: int = 0
+
+    @property
+    def threads(self) -> int:
+        return self.n_threads or _default_threads()
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `RAG_<FIELD>` environment variables, then explicit overrides
+        (None means "not given")."""
+        env = dict(os.environ) if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"RAG_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, raw, cls)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("index_dir", "models_dir"):
+            if values.get(key) is not None:
+                values[key] = Path(values[key]).expanduser()
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _convert(name: str, raw: str, cls: type[Settings]) -> Any:
+    default = getattr(cls, name, None)
+    if isinstance(default, bool):
+        return raw.lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw

@@ -1,0 +1,61 @@
+"""Plain data passed between the steps. No behaviour beyond small derived properties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str  # stable: path relative to the ingested folder, or the article's url
+    text: str
+    title: str
+    source: str | None = None  # the outlet
+    published_at: str | None = None
+    url: str | None = None
+    author: str | None = None
+    path: str | None = None  # the file it came from, as given to ingest
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    start: int  # document.text[start:end] == text
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with what the prompt and the citations need about its document."""
+
+    rank: int
+    chunk: Chunk
+    score: float
+    title: str
+    source: str | None = None
+    published_at: str | None = None
+    path: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    marker: int
+    passage: Passage
+    start: int  # span in the document text: the cited sentence, or the whole passage
+    end: int
+    quote: str
+    verified: bool  # the cited span shares enough content with the answer sentence
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    model: str
+    passages: list[Passage]
+    citations: list[Citation] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
