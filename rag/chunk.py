@@ -35,8 +35,9 @@ def chunk_document(doc: Document, chunk_words: int, overlap_words: int) -> list[
         if span is None:
             continue  # cannot happen for text the splitter took from the document; never guess
         start, end = span
-        chunks.append(Chunk(chunk_id(doc.doc_id, len(chunks)), doc.doc_id, start, end,
-                            doc.text[start:end]))
+        chunks.append(
+            Chunk(chunk_id(doc.doc_id, len(chunks)), doc.doc_id, start, end, doc.text[start:end])
+        )
         cursor = start + 1  # chunks overlap, so the next one starts after this one's start
     return chunks
 

@@ -54,8 +54,18 @@ class DocStore:
             self._db.execute(
                 f"INSERT OR REPLACE INTO documents ({_FIELDS}, hash, chunks) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc.doc_id, doc.path, doc.title, doc.source, doc.published_at, doc.url,
-                 doc.author, doc.text, content_hash, chunks),
+                (
+                    doc.doc_id,
+                    doc.path,
+                    doc.title,
+                    doc.source,
+                    doc.published_at,
+                    doc.url,
+                    doc.author,
+                    doc.text,
+                    content_hash,
+                    chunks,
+                ),
             )
 
     def delete(self, doc_id: str) -> None:

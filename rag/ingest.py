@@ -50,8 +50,16 @@ class Progress:
 
 def content_hash(doc: Document, settings: Settings) -> str:
     payload = json.dumps(
-        [doc.text, doc.title, doc.source, doc.published_at, doc.url, doc.author, doc.path,
-         build_params(settings)],
+        [
+            doc.text,
+            doc.title,
+            doc.source,
+            doc.published_at,
+            doc.url,
+            doc.author,
+            doc.path,
+            build_params(settings),
+        ],
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -118,7 +126,8 @@ def ingest(
         report.total_documents = len(docs)
         report.total_chunks = store.count()
         write_manifest(
-            index, settings,
+            index,
+            settings,
             {"documents": report.total_documents, "chunks": report.total_chunks},
         )
     finally:

@@ -47,6 +47,7 @@ def find_files(roots: Iterable[Path]) -> list[SourceFile]:
     """Every article file under the given files and folders, in a stable order."""
     found: list[SourceFile] = []
     for root in roots:
+        root = root.expanduser()
         if not root.exists():
             raise InputError(f"No such file or folder: {root}. Check the path and try again.")
         if root.is_file():
@@ -61,7 +62,9 @@ def find_files(roots: Iterable[Path]) -> list[SourceFile]:
         )
         if not files:
             kinds = ", ".join(sorted(SUFFIXES))
-            raise InputError(f"No article files ({kinds}) in {root}. Add some, or pick another folder.")
+            raise InputError(
+                f"No article files ({kinds}) in {root}. Add some, or pick another folder."
+            )
         found.extend(SourceFile(p, p.relative_to(root).as_posix()) for p in files)
     return found
 
@@ -70,7 +73,9 @@ def load_file(src: SourceFile) -> list[Document]:
     """Documents in one file. Raises InputError for a file that cannot be read as text."""
     raw = src.path.read_bytes()
     if b"\x00" in raw[:8192]:
-        raise InputError(f"{src.path}: looks like a binary file, skipped. Convert it to text first.")
+        raise InputError(
+            f"{src.path}: looks like a binary file, skipped. Convert it to text first."
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -98,7 +103,7 @@ def load_file(src: SourceFile) -> list[Document]:
             published_at=meta.get("published_at"),
             url=meta.get("url"),
             author=meta.get("author"),
-            path=str(src.path),
+            path=str(src.path.resolve()),
         )
     ]
 
@@ -132,7 +137,7 @@ def _json_documents(src: SourceFile, text: str, *, jsonl: bool) -> Iterator[Docu
             published_at=_str_or_none(item.get("published_at")),
             url=url,
             author=_str_or_none(item.get("author")),
-            path=str(src.path),
+            path=str(src.path.resolve()),
         )
 
 

@@ -106,7 +106,9 @@ def resolve(name_or_path: str, settings: Settings) -> Path:
     path = Path(name_or_path).expanduser()
     if path.suffix == ".gguf" or os.sep in name_or_path:
         if not path.is_file():
-            raise ModelError(f"Model file not found: {path}. Give a .gguf path or a name from `rag models list`.")
+            raise ModelError(
+                f"Model file not found: {path}. Give a .gguf path or a name from `rag models list`."
+            )
         return path
     specs = catalogue()
     spec = specs.get(name_or_path)

@@ -50,7 +50,9 @@ class ChromaStore:
             ids=[c.chunk_id for c in chunks],
             embeddings=embeddings,  # type: ignore[arg-type]
             documents=[c.text for c in chunks],
-            metadatas=[{**meta, "doc_id": c.doc_id, "start": c.start, "end": c.end} for c in chunks],
+            metadatas=[
+                {**meta, "doc_id": c.doc_id, "start": c.start, "end": c.end} for c in chunks
+            ],
         )
 
     def delete_document(self, doc_id: str) -> None:
@@ -68,7 +70,10 @@ class ChromaStore:
         return [
             _hit(cid, text, meta, 1.0 - dist)
             for cid, text, meta, dist in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],  # type: ignore[index]
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],  # type: ignore[index]
                 strict=True,
             )
         ]

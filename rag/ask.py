@@ -1,0 +1,119 @@
+"""Answer a question: retrieve, prompt, stream from the model, then attach checked citations.
+
+`Assistant` holds the loaded parts (embedder, stores, model) so a server answers many questions
+without reloading; the CLI builds one per run. `stream()` yields the answer's text as the model
+writes it and returns the finished `Answer` (Python's generator return value); `ask()` is the same
+without streaming.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+
+from rag.bm25 import BM25Index
+from rag.cite import attach_citations, is_abstention
+from rag.docstore import DocStore
+from rag.embed import Embedder, SentenceTransformerEmbedder
+from rag.errors import InputError
+from rag.generate import Generator as TextGenerator
+from rag.generate import LlamaCppGenerator
+from rag.index import IndexPaths, require_ingested
+from rag.models import resolve
+from rag.prompt import ABSTAIN, build_messages
+from rag.retrieve import HybridRetriever
+from rag.settings import Settings
+from rag.store import ChromaStore
+from rag.types import Answer, Document
+
+
+@dataclass
+class Parts:
+    """Factories for the swappable parts, so tests and servers can supply their own."""
+
+    embedder: Callable[[Settings], Embedder]
+    generator: Callable[[Settings], TextGenerator]
+
+
+def default_generator(settings: Settings) -> TextGenerator:
+    path = resolve(settings.model, settings)
+    return LlamaCppGenerator(path, settings, name=settings.model)
+
+
+DEFAULT_PARTS = Parts(
+    embedder=lambda s: SentenceTransformerEmbedder(s.embed_model),
+    generator=default_generator,
+)
+
+
+class Assistant:
+    def __init__(self, settings: Settings, parts: Parts = DEFAULT_PARTS) -> None:
+        index = IndexPaths(settings.index_dir)
+        require_ingested(index, settings)  # before any model loads: fail fast and cheaply
+        self.settings = settings
+        self._parts = parts
+        self._generator: TextGenerator | None = None
+        self.documents = DocStore(index.documents)
+        self.retriever = HybridRetriever(
+            ChromaStore(index.chroma),
+            BM25Index.load(index.bm25),
+            parts.embedder(settings),
+            settings,
+        )
+
+    @property
+    def generator(self) -> TextGenerator:
+        # Loaded on first use: retrieval-only callers (evaluation, the viewer) never pay for it.
+        if self._generator is None:
+            self._generator = self._parts.generator(self.settings)
+        return self._generator
+
+    def document(self, doc_id: str) -> Document | None:
+        return self.documents.get(doc_id)
+
+    def stream(self, question: str, k: int | None = None) -> Generator[str, None, Answer]:
+        question = question.strip()
+        if not question:
+            raise InputError('The question is empty. Ask something, e.g. rag ask "What did ...?"')
+        generator = self.generator
+        t0 = time.perf_counter()
+        passages = self.retriever.retrieve(question, k)
+        t_retrieved = time.perf_counter()
+        parts: list[str] = []
+        first_token = None
+        if passages:
+            for piece in generator.stream(build_messages(question, passages)):
+                if first_token is None:
+                    first_token = time.perf_counter()
+                parts.append(piece)
+                yield piece
+        else:
+            parts.append(ABSTAIN)
+            yield ABSTAIN
+        raw = "".join(parts).strip()
+        text, citations = attach_citations(raw, passages)
+        if text != raw and text.startswith(raw):
+            yield text[len(raw) :]  # a marker appended by citation checking
+        t_end = time.perf_counter()
+        return Answer(
+            question=question,
+            text=text,
+            abstained=is_abstention(text),
+            model=generator.name,
+            passages=passages,
+            citations=citations,
+            timings_ms={
+                "retrieve": (t_retrieved - t0) * 1000,
+                "first_token": ((first_token or t_end) - t0) * 1000,
+                "total": (t_end - t0) * 1000,
+            },
+        )
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        gen = self.stream(question, k)
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                return stop.value

@@ -1,0 +1,30 @@
+"""The prompt: numbered passages, each headed by title, outlet and date where known, and rules
+that keep a small model grounded (answer from the passages, cite [n], or say the articles don't
+say). Kept short on purpose: on a CPU, every prompt token costs time before the first word."""
+
+from __future__ import annotations
+
+from rag.types import Passage
+
+ABSTAIN = "The articles don't say."
+
+SYSTEM = (
+    "You answer questions about news articles using only the numbered passages given.\n"
+    "Rules:\n"
+    "- Use only facts stated in the passages. Do not use outside knowledge.\n"
+    "- After each sentence, cite the passage it comes from by its number in square brackets, "
+    "like [1] or [2].\n"
+    f'- If the passages do not contain the answer, reply exactly: "{ABSTAIN}"\n'
+    "- Answer in one to three short sentences."
+)
+
+
+def passage_header(p: Passage) -> str:
+    details = ", ".join(x for x in (p.source, p.published_at) if x)
+    return f"[{p.rank}] {p.title}" + (f" ({details})" if details else "")
+
+
+def build_messages(question: str, passages: list[Passage]) -> list[dict[str, str]]:
+    blocks = "\n\n".join(f"{passage_header(p)}\n{p.chunk.text.strip()}" for p in passages)
+    user = f"Passages:\n\n{blocks}\n\nQuestion: {question.strip()}"
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
