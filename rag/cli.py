@@ -177,6 +177,45 @@ def ask(
     )
 
 
+@app.command("eval")
+def evaluate(
+    dataset: Annotated[
+        Path,
+        typer.Argument(
+            help="A questions .jsonl (id, question, answer_keywords, sources, answerable)"
+        ),
+    ],
+    index: IndexOpt = None,
+    k: Annotated[int | None, typer.Option("--k", help="Passages per question")] = None,
+    model: Annotated[str | None, typer.Option(help="Catalogue name or .gguf path")] = None,
+    models_dir: ModelsDirOpt = None,
+    output: Annotated[Path | None, typer.Option(help="Write the full results as JSON")] = None,
+) -> None:
+    """Score answers on a question file: keyword accuracy, abstention, citations, timings."""
+    from rag import evaluate as ev
+    from rag.ask import Assistant
+
+    if not dataset.is_file():
+        raise InputError(f"No such question file: {dataset}.")
+    settings = Settings.from_env(index_dir=index, k=k, model=model, models_dir=models_dir)
+    assistant = Assistant(settings)
+    results = []
+    for r in ev.run(assistant, ev.load_items(dataset)):
+        results.append(r)
+        mark = "[green]ok[/]  " if r.correct else "[red]miss[/]"
+        err.print(f"{mark} {r.id} {r.first_token_ms / 1000:5.1f}s  {r.answer[:100]!r}")
+    report = ev.summary(results)
+    report["model"] = assistant.generator.name
+    if output:
+        output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    out.print(
+        f"{report['model']}: {report['correct']}/{report['questions']} correct, citations "
+        f"{report['citations_ok']}/{report['citations_checked']} in gold sources, first token "
+        f"p50 {report['first_token_ms_p50'] / 1000:.1f} s, total p50 "
+        f"{report['total_ms_p50'] / 1000:.1f} s"
+    )
+
+
 @models_app.command("list")
 def models_list(models_dir: ModelsDirOpt = None) -> None:
     """Show the catalogue, which models are present, and where."""

@@ -1,0 +1,59 @@
+"""Shared fixtures. Everything here is real: the embedding model from its package, Chroma and
+bm25s in temporary folders, and the GGUF models assembled from their packages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag import privacy
+from rag.embed import SentenceTransformerEmbedder
+from rag.ingest import ingest
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+DEV_QA = SHARED / "eval" / "seeds_qa_dev.jsonl"
+AUKUS = "What did Patrushev say about AUKUS?"
+
+privacy.apply()
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the tests must pass with no network at all
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+    """An index of the seed articles, built once per test session."""
+    settings = Settings.from_env(env={}, index_dir=tmp_path_factory.mktemp("seed-index"))
+    report = ingest([SEEDS], settings, lambda: embedder)
+    assert report.problems == []
+    return settings
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
+    """Run the real `rag` command in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=900,
+    )

@@ -1,0 +1,102 @@
+import pytest
+
+from rag.bm25 import BM25Index
+from rag.docstore import DocStore
+from rag.errors import IndexMismatchError
+from rag.index import IndexPaths, read_manifest
+from rag.ingest import ingest
+from rag.settings import Settings
+from rag.store import ChromaStore
+
+
+class CountingEmbedder:
+    """The real embedder, counting what it embeds (same Protocol), optionally failing after N."""
+
+    def __init__(self, inner, fail_after: int | None = None) -> None:
+        self.inner, self.name = inner, inner.name
+        self.calls, self.texts, self.fail_after = 0, 0, fail_after
+
+    def embed_documents(self, texts):
+        if self.fail_after is not None and self.calls >= self.fail_after:
+            raise KeyboardInterrupt  # as if the user pressed Ctrl-C mid-ingest
+        self.calls += 1
+        self.texts += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings.from_env(env={}, index_dir=tmp_path / "index")
+
+
+def run(folder, settings, embedder, **kw):
+    return ingest([folder], settings, lambda: embedder, **kw)
+
+
+def test_second_run_embeds_nothing(seeds_copy, settings, embedder):
+    first = CountingEmbedder(embedder)
+    report = run(seeds_copy, settings, first)
+    assert report.embedded_documents == 5 and first.texts == report.embedded_chunks > 0
+    again = CountingEmbedder(embedder)
+    report2 = run(seeds_copy, settings, again)
+    assert again.texts == 0 and report2.embedded_chunks == 0 and report2.unchanged == 5
+    assert report2.total_chunks == report.total_chunks
+    manifest = read_manifest(IndexPaths(settings.index_dir))
+    assert manifest["embed_model"] == "all-MiniLM-L6-v2"
+    assert manifest["chunking"]["chunk_size"] == settings.chunk_words
+    assert manifest["schema_version"] >= 1 and manifest["documents"] == 5
+
+
+def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(
+    seeds_copy, settings, embedder
+):
+    run(seeds_copy, settings, CountingEmbedder(embedder))
+    target = seeds_copy / "003_7a1de87b9ac3f485.txt"
+    target.write_text("A short replacement article about the Zanzibar summit.")
+    counting = CountingEmbedder(embedder)
+    report = run(seeds_copy, settings, counting)
+    assert report.embedded_documents == 1 and counting.texts == 1
+    paths = IndexPaths(settings.index_dir)
+    store = ChromaStore(paths.chroma)
+    ids, texts = store.all_texts()
+    mine = [t for i, t in zip(ids, texts, strict=True) if i.startswith("003_")]
+    assert mine == ["A short replacement article about the Zanzibar summit."]
+    bm25 = BM25Index.load(paths.bm25)
+    assert bm25.search("Zanzibar", 3)[0][0] == "003_7a1de87b9ac3f485.txt::0"
+
+    (seeds_copy / "004_3183116b0c1738f2.txt").unlink()
+    kept = run(seeds_copy, settings, CountingEmbedder(embedder))
+    assert kept.removed == 0 and kept.total_documents == 5, "no prune, nothing removed"
+    pruned = run(seeds_copy, settings, CountingEmbedder(embedder), prune=True)
+    assert pruned.removed == 1 and pruned.total_documents == 4
+    assert not [i for i in store.all_texts()[0] if i.startswith("004_")]
+
+
+def test_interrupted_ingest_leaves_a_usable_index(seeds_copy, settings, embedder):
+    with pytest.raises(KeyboardInterrupt):
+        run(seeds_copy, settings, CountingEmbedder(embedder, fail_after=2))
+    paths = IndexPaths(settings.index_dir)
+    docs = DocStore(paths.documents)
+    assert len(docs) == 2, "the two finished documents are complete"
+    store = ChromaStore(paths.chroma)
+    assert {i.split("::")[0] for i in store.all_texts()[0]} == {d.doc_id for d in docs}
+    resumed = CountingEmbedder(embedder)
+    report = run(seeds_copy, settings, resumed)
+    assert report.unchanged == 2 and report.embedded_documents == 3
+    assert BM25Index.load(paths.bm25).search("AUKUS", 1)
+
+
+def test_other_chunking_is_refused_on_an_existing_index(seeds_copy, settings, embedder):
+    run(seeds_copy, settings, CountingEmbedder(embedder))
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        run(seeds_copy, settings.with_(chunk_words=50), CountingEmbedder(embedder))
+
+
+def test_broken_file_is_reported_and_the_rest_ingested(seeds_copy, settings, embedder):
+    (seeds_copy / "broken.txt").write_bytes(b"\xff\xfe\x00\x00garbage")
+    report = run(seeds_copy, settings, CountingEmbedder(embedder))
+    assert [p.path.endswith("broken.txt") for p in report.problems] == [True]
+    assert report.total_documents == 5
