@@ -25,6 +25,14 @@ def passage_header(p: Passage) -> str:
 
 
 def build_messages(question: str, passages: list[Passage]) -> list[dict[str, str]]:
-    blocks = "\n\n".join(f"{passage_header(p)}\n{p.chunk.text.strip()}" for p in passages)
-    user = f"Passages:\n\n{blocks}\n\nQuestion: {question.strip()}"
+    """Passages keep their rank numbers but appear best-last, right before the question: small
+    models lean on what they read last. On the seed dev set this ordering, with the closing
+    "answer only what the question asks", took the 1.5B model from 9/16 to 15/16 (README)."""
+    blocks = "\n\n".join(
+        f"{passage_header(p)}\n{p.chunk.text.strip()}" for p in reversed(passages)
+    )
+    user = (
+        f"Passages (the most relevant last):\n\n{blocks}\n\n"
+        f"Question: {question.strip()}\nAnswer only what the question asks."
+    )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]

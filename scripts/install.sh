@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the assistant into a virtual environment (default .venv, or $RAG_VENV).
+# Usage: bash scripts/install.sh [EXTRAS]   (EXTRAS: "test" adds pytest and ruff)
 #
 # Why a script and not just `pip install .`: llama-cpp-python ships as source only, and its
 # default (native) build picks CPU paths that crash on some virtualised Xeons (AMX). We choose
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 venv=${RAG_VENV:-.venv}
 python=${PYTHON:-$(command -v python3.11 || command -v python3)}
-extras=${RAG_EXTRAS:-}
+extras=${1:-${RAG_EXTRAS:-}}  # e.g. "test"
 
 if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
