@@ -25,7 +25,7 @@ app = typer.Typer(
 models_app = typer.Typer(no_args_is_help=True, help="The model catalogue: list and fetch models.")
 app.add_typer(models_app, name="models")
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 IndexOpt = Annotated[

@@ -77,13 +77,17 @@ class DocStore:
             self._db.execute(f"SELECT {_FIELDS} FROM documents WHERE doc_id = ?", (doc_id,))
         ) as cur:
             row = cur.fetchone()
-        return Document(*row) if row else None
+        return _document(row) if row else None
 
     def __iter__(self) -> Iterator[Document]:
         with closing(self._db.execute(f"SELECT {_FIELDS} FROM documents ORDER BY doc_id")) as cur:
             for row in cur:
-                yield Document(*row)
+                yield _document(row)
 
     def __len__(self) -> int:
         with closing(self._db.execute("SELECT COUNT(*) FROM documents")) as cur:
             return int(cur.fetchone()[0])
+
+
+def _document(row: tuple[str | None, ...]) -> Document:
+    return Document(**dict(zip(_FIELDS.split(", "), row, strict=True)))  # type: ignore[arg-type]

@@ -114,7 +114,10 @@ def resolve(name_or_path: str, settings: Settings) -> Path:
     spec = specs.get(name_or_path)
     if spec is None:
         names = ", ".join(specs)
-        raise ModelError(f"Unknown model '{name_or_path}'. Use one of: {names}, or a .gguf path.")
+        raise ModelError(
+            f"Unknown model '{name_or_path}'. Use one of: {names} (see `rag models list`), "
+            "or a .gguf path."
+        )
     st = status(spec, settings)
     if st.state == "ready" and st.path is not None:
         return st.path

@@ -28,9 +28,7 @@ def build_messages(question: str, passages: list[Passage]) -> list[dict[str, str
     """Passages keep their rank numbers but appear best-last, right before the question: small
     models lean on what they read last. On the seed dev set this ordering, with the closing
     "answer only what the question asks", took the 1.5B model from 9/16 to 15/16 (README)."""
-    blocks = "\n\n".join(
-        f"{passage_header(p)}\n{p.chunk.text.strip()}" for p in reversed(passages)
-    )
+    blocks = "\n\n".join(f"{passage_header(p)}\n{p.chunk.text.strip()}" for p in reversed(passages))
     user = (
         f"Passages (the most relevant last):\n\n{blocks}\n\n"
         f"Question: {question.strip()}\nAnswer only what the question asks."

@@ -57,7 +57,8 @@ def main() -> None:
         json.dumps(
             {
                 "model": settings.model,
-                "machine": f"{platform.machine()}, {os.cpu_count()} cores, {settings.threads} threads",
+                "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                f"{settings.threads} threads",
                 "question": args.question,
                 "answer": runs[-1].text,
                 "model_load_s": round(load_s, 2),

@@ -100,3 +100,12 @@ def test_broken_file_is_reported_and_the_rest_ingested(seeds_copy, settings, emb
     report = run(seeds_copy, settings, CountingEmbedder(embedder))
     assert [p.path.endswith("broken.txt") for p in report.problems] == [True]
     assert report.total_documents == 5
+
+
+def test_documents_round_trip_through_the_docstore(seeds_copy, settings, embedder):
+    run(seeds_copy, settings, CountingEmbedder(embedder))
+    docs = DocStore(IndexPaths(settings.index_dir).documents)
+    doc = docs.get("001_72ccaa6fd02313a0.txt")
+    assert doc.text == (seeds_copy / "001_72ccaa6fd02313a0.txt").read_text()
+    assert doc.source == "Iran Press" and doc.path.endswith("001_72ccaa6fd02313a0.txt")
+    assert [d.doc_id for d in docs] == sorted(p.name for p in seeds_copy.glob("*.txt"))
