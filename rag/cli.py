@@ -222,7 +222,12 @@ def models_list(models_dir: ModelsDirOpt = None) -> None:
     from rag import models
 
     settings = Settings.from_env(models_dir=models_dir)
-    table = Table("name", "size", "state", "path", "note", box=None)
+    table = Table(box=None)
+    table.add_column("name", no_wrap=True)
+    table.add_column("size", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    table.add_column("path", overflow="fold")
+    table.add_column("note")
     for spec in models.catalogue().values():
         st = models.status(spec, settings)
         size = f"{spec.size / 1e9:.2f} GB" if spec.size else "?"
