@@ -47,6 +47,16 @@ DEFAULT_PARTS = Parts(
 )
 
 
+def checked_question(question: str) -> str:
+    """The question, stripped; an empty one is an error."""
+    question = question.strip()
+    if not question:
+        raise InputError(
+            'The question is empty. Ask something, e.g. rag ask "What did Patrushev say?"'
+        )
+    return question
+
+
 class Assistant:
     def __init__(self, settings: Settings, parts: Parts = DEFAULT_PARTS) -> None:
         index = IndexPaths(settings.index_dir)
@@ -73,9 +83,7 @@ class Assistant:
         return self.documents.get(doc_id)
 
     def stream(self, question: str, k: int | None = None) -> Generator[str, None, Answer]:
-        question = question.strip()
-        if not question:
-            raise InputError('The question is empty. Ask something, e.g. rag ask "What did ...?"')
+        question = checked_question(question)
         generator = self.generator
         t0 = time.perf_counter()
         passages = self.retriever.retrieve(question, k)
@@ -110,10 +118,15 @@ class Assistant:
             },
         )
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(
+        self, question: str, k: int | None = None, on_text: Callable[[str], None] | None = None
+    ) -> Answer:
+        """The finished answer; `on_text` receives the text as it streams."""
         gen = self.stream(question, k)
         while True:
             try:
-                next(gen)
+                piece = next(gen)
             except StopIteration as stop:
                 return stop.value
+            if on_text is not None:
+                on_text(piece)

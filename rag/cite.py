@@ -123,8 +123,9 @@ def attach_citations(answer: str, passages: list[Passage]) -> tuple[str, list[Ci
     text = correct_markers(text, by_rank)
     claims = [text[s:e] for s, e in sentence_spans(text, _CLAIM_END)]
     if not markers_in(text):
-        best = max(passages, key=lambda p: _best_sentence(text, p)[1], default=None)
-        if best is None or _best_sentence(text, best)[1] < SUPPORT_THRESHOLD:
+        scored = [(_best_sentence(text, p)[1], p) for p in passages]
+        best_score, best = max(scored, key=lambda item: item[0], default=(0.0, None))
+        if best is None or best_score < SUPPORT_THRESHOLD:
             return text, []
         text = f"{text.rstrip()} [{best.rank}]"
         claims = [text]

@@ -129,30 +129,23 @@ def ask(
     ] = False,
 ) -> None:
     """Answer a question from the indexed articles, with cited sources."""
-    from rag.ask import Assistant
+    from rag.ask import Assistant, checked_question
     from rag.render import answer_json, short_quote, source_line
 
-    if not question.strip():
-        raise InputError(
-            'The question is empty. Ask something, e.g. rag ask "What did Patrushev say?"'
-        )
+    question = checked_question(question)  # before any model loads
     if k is not None and k < 1:
         raise InputError("--k must be at least 1.")
     settings = Settings.from_env(
         index_dir=index, k=k, model=model, n_gpu_layers=n_gpu_layers, models_dir=models_dir
     )
     assistant = Assistant(settings)
-    stream = assistant.stream(question)
     shown: list[str] = []
-    while True:
-        try:
-            piece = next(stream)
-        except StopIteration as stop:
-            answer = stop.value
-            break
-        if not as_json:
-            shown.append(piece)
-            out.print(piece, end="", markup=False)
+
+    def show(piece: str) -> None:
+        shown.append(piece)
+        out.print(piece, end="", markup=False)
+
+    answer = assistant.ask(question, on_text=None if as_json else show)
     if as_json:
         sys.stdout.write(json.dumps(answer_json(answer), ensure_ascii=False) + "\n")
         return

@@ -20,8 +20,7 @@ SYSTEM = (
 
 
 def passage_header(p: Passage) -> str:
-    details = ", ".join(x for x in (p.source, p.published_at) if x)
-    return f"[{p.rank}] {p.title}" + (f" ({details})" if details else "")
+    return f"[{p.rank}] {p.title}" + (f" ({p.byline})" if p.byline else "")
 
 
 def build_messages(question: str, passages: list[Passage]) -> list[dict[str, str]]:

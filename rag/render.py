@@ -60,11 +60,7 @@ def display_path(path: str | None, fallback: str) -> str:
 
 def source_line(c: Citation) -> str:
     p = c.passage
-    outlet = (
-        f" ({', '.join(x for x in (p.source, p.published_at) if x)})"
-        if (p.source or p.published_at)
-        else ""
-    )
+    outlet = f" ({p.byline})" if p.byline else ""
     where = display_path(p.path, p.chunk.doc_id)
     return f"[{c.marker}] {p.title}{outlet} {where}:{c.start}-{c.end}"
 

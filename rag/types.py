@@ -39,6 +39,11 @@ class Passage:
     path: str | None = None
     url: str | None = None
 
+    @property
+    def byline(self) -> str:
+        """Outlet and date, where known: "Iran Press, 2022-05-30", or ""."""
+        return ", ".join(x for x in (self.source, self.published_at) if x)
+
 
 @dataclass(frozen=True)
 class Citation:
