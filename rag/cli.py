@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 models_app = typer.Typer(no_args_is_help=True, help="The model catalogue: list and fetch models.")
 app.add_typer(models_app, name="models")
+eval_app = typer.Typer(no_args_is_help=True, help="Measure quality: retrieval and answers.")
+app.add_typer(eval_app, name="eval")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -170,12 +172,13 @@ def ask(
     )
 
 
-@app.command("eval")
-def evaluate(
+@eval_app.command("answers")
+def eval_answers(
     dataset: Annotated[
         Path,
-        typer.Argument(
-            help="A questions .jsonl (id, question, answer_keywords, sources, answerable)"
+        typer.Option(
+            "--queries",
+            help="A questions .jsonl (id, question, answer_keywords, sources, answerable)",
         ),
     ],
     index: IndexOpt = None,
