@@ -17,6 +17,7 @@ from rag.cite import attach_citations, is_abstention
 from rag.docstore import DocStore
 from rag.embed import Embedder, SentenceTransformerEmbedder
 from rag.errors import InputError
+from rag.excerpt import select
 from rag.generate import Generator as TextGenerator
 from rag.generate import LlamaCppGenerator
 from rag.index import IndexPaths, require_ingested
@@ -90,8 +91,14 @@ class Assistant:
         t_retrieved = time.perf_counter()
         parts: list[str] = []
         first_token = None
+        prompt_tokens = 0
         if passages:
-            for piece in generator.stream(build_messages(question, passages)):
+            excerpts = select(
+                question, passages, self.settings.prompt_budget, self.retriever.embedder
+            )
+            messages = build_messages(question, excerpts)
+            prompt_tokens = generator.count_tokens(messages)
+            for piece in generator.stream(messages):
                 if first_token is None:
                     first_token = time.perf_counter()
                 parts.append(piece)
@@ -116,6 +123,7 @@ class Assistant:
                 "first_token": ((first_token or t_end) - t0) * 1000,
                 "total": (t_end - t0) * 1000,
             },
+            prompt_tokens=prompt_tokens,
         )
 
     def ask(

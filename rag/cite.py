@@ -15,18 +15,12 @@ from __future__ import annotations
 import re
 
 from rag.prompt import ABSTAIN
+from rag.sentences import content_words, sentence_spans
 from rag.types import Citation, Passage
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+|\n+")
 # In an answer, markers after the full stop belong to the sentence before them.
 _CLAIM_END = re.compile(r"(?<=[.!?])[\"'”’)]*(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?:\s+|\Z)|\n+")
-_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
-_STOP = frozenset(
-    """a an and are as at be been but by for from had has have he her his i in is it its of on or
-    our she that the their them there they this to was we were which who will with would said
-    says also not than then these those into about after before over under more most such""".split()  # noqa: SIM905
-)
 SUPPORT_THRESHOLD = 0.3
 _ABSTAIN = re.compile(
     r"(articles?|passages?|sources?|context|text)\s+(do(es)?\s*n[o']t|do(es)? not)\s+"
@@ -41,32 +35,31 @@ def is_abstention(answer: str) -> bool:
     return not text or text.rstrip(".") == ABSTAIN.rstrip(".") or bool(_ABSTAIN.search(text))
 
 
-def content_words(text: str) -> set[str]:
-    # A 6-letter prefix is a crude stem: "laboratories" and "laboratory" meet at "labora".
-    return {w.lower()[:6] for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2}
-
-
 def support(claim: str, sentence: str) -> float:
     """Share of the claim's content words that the sentence contains."""
     want = content_words(MARKER.sub("", claim))
     return len(want & content_words(sentence)) / len(want) if want else 0.0
 
 
-def sentence_spans(text: str, boundary: re.Pattern[str] = _SENTENCE_END) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`, trimmed of surrounding whitespace."""
-    spans, start = [], 0
-    for m in boundary.finditer(text):
-        spans.append((start, m.start() + len(m.group(0).rstrip())))
-        start = m.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        piece = text[s:e]
-        s2 = s + len(piece) - len(piece.lstrip())
-        e2 = s + len(piece.rstrip())
-        if e2 > s2:
-            out.append((s2, e2))
-    return out
+# Full-width brackets and commas (U+3010/3011, U+FF3B/FF3D, U+FF0C) from models trained on CJK.
+_FULLWIDTH = re.compile(r"[\[\u3010\uff3b]\s*(\d+(?:\s*[,;\uff0c]\s*\d+)*)\s*[\]\u3011\uff3d]")
+_WORDY = re.compile(
+    r"\[\s*(?:passages?|sources?|doc(?:ument)?s?)\s*#?\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]", re.I
+)
+_RANGE = re.compile(r"\[\s*(\d+)\s*[-–]\s*(\d+)\s*\]")
+
+
+def normalise_markers(text: str) -> str:
+    """Small models write markers in many shapes: full-width brackets, [Passage 2], [1-3].
+    All become the plain [n] / [n, m] that the rest of the code (and the UI) understands."""
+    text = _FULLWIDTH.sub(lambda m: "[" + m.group(1).replace("\uff0c", ",") + "]", text)
+    text = _WORDY.sub(r"[\1]", text)
+
+    def expand(m: re.Match[str]) -> str:
+        a, b = int(m.group(1)), int(m.group(2))
+        return "[" + ", ".join(map(str, range(a, b + 1))) + "]" if 0 < a < b <= a + 10 else m[0]
+
+    return _RANGE.sub(expand, text)
 
 
 def markers_in(text: str) -> list[int]:
@@ -83,9 +76,10 @@ def clean_markers(answer: str, valid: set[int]) -> str:
 
     def keep(m: re.Match[str]) -> str:
         nums = [n.strip() for n in re.split(r"[,;]", m.group(1)) if int(n) in valid]
-        return f"[{', '.join(nums)}]" if nums else ""
+        return f"[{', '.join(nums)}]" if nums else "\0"
 
-    return MARKER.sub(keep, answer)
+    # A dropped marker takes the space before it along: "agreements [7]." -> "agreements."
+    return re.sub(r"[ \t]*\0", "", MARKER.sub(keep, answer))
 
 
 def correct_markers(text: str, by_rank: dict[int, Passage]) -> str:
@@ -117,7 +111,7 @@ def attach_citations(answer: str, passages: list[Passage]) -> tuple[str, list[Ci
     """The answer text (markers cleaned and checked, or one appended) and its citations, in
     marker order."""
     by_rank = {p.rank: p for p in passages}
-    text = clean_markers(answer, set(by_rank))
+    text = clean_markers(normalise_markers(answer), set(by_rank))
     if is_abstention(text):
         return text, []
     text = correct_markers(text, by_rank)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from rich.table import Table
 from rag import privacy
 from rag.errors import InputError, RagError
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.ingest import IngestReport
 
 app = typer.Typer(
     add_completion=False,
@@ -58,15 +61,23 @@ def ingest(
     """Load, chunk, embed and index article files (.txt .md .html .json .jsonl)."""
     import shutil
 
+    settings = Settings.from_env(index_dir=index)
+    if rebuild and settings.index_dir.exists():
+        shutil.rmtree(settings.index_dir)
+    report = _ingest_with_bar(paths or [DEFAULT_SEEDS], settings, prune=prune)
+    if report.problems:
+        err.print(f"[yellow]{len(report.problems)} file(s) skipped; fix them and ingest again.[/]")
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _ingest_with_bar(paths: list[Path], settings: Settings, prune: bool = False) -> IngestReport:
+    """Run ingest with a progress bar on stderr, then print what it did."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rag.embed import SentenceTransformerEmbedder
     from rag.ingest import Progress as IngestProgress
     from rag.ingest import ingest as run_ingest
 
-    settings = Settings.from_env(index_dir=index)
-    if rebuild and settings.index_dir.exists():
-        shutil.rmtree(settings.index_dir)
     bar = Progress(
         TextColumn("[bold]Ingesting"),
         BarColumn(),
@@ -88,7 +99,7 @@ def ingest(
 
     with bar:
         report = run_ingest(
-            paths or [DEFAULT_SEEDS],
+            paths,
             settings,
             lambda: SentenceTransformerEmbedder(settings.embed_model),
             prune=prune,
@@ -103,9 +114,7 @@ def ingest(
         f"Index {settings.index_dir}: {report.total_documents} documents, "
         f"{report.total_chunks} chunks."
     )
-    if report.problems:
-        err.print(f"[yellow]{len(report.problems)} file(s) skipped; fix them and ingest again.[/]")
-        raise typer.Exit(EXIT_PARTIAL)
+    return report
 
 
 @app.command()
@@ -174,42 +183,101 @@ def ask(
 
 @eval_app.command("answers")
 def eval_answers(
-    dataset: Annotated[
+    queries: Annotated[
         Path,
         typer.Option(
             "--queries",
-            help="A questions .jsonl (id, question, answer_keywords, sources, answerable)",
+            help="Questions: a seed-style .jsonl (answer_keywords, sources, answerable) or a "
+            "MultiHop-RAG .json (answer, question_type, evidence_list)",
         ),
     ],
+    corpus: Annotated[
+        Path | None, typer.Option(help="Articles to ingest first (skipped when already held)")
+    ] = None,
     index: IndexOpt = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions")] = None,
+    sample: Annotated[
+        int | None, typer.Option(help="A stratified sample of N questions (by question type)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed for --sample")] = 0,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="One JSON line per question; a rerun resumes from it"),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the figures as one JSON object")
+    ] = False,
     k: Annotated[int | None, typer.Option("--k", help="Passages per question")] = None,
+    prompt_budget: Annotated[
+        int | None,
+        typer.Option(help="Tokens of passage sentences in the prompt; 0 = whole passages"),
+    ] = None,
     model: Annotated[str | None, typer.Option(help="Catalogue name or .gguf path")] = None,
     models_dir: ModelsDirOpt = None,
-    output: Annotated[Path | None, typer.Option(help="Write the full results as JSON")] = None,
 ) -> None:
-    """Score answers on a question file: keyword accuracy, abstention, citations, timings."""
+    """Score answers: accuracy (lenient and strict), abstention, citations, verified share,
+    time to first token and prompt tokens, per question type."""
+    from rich.progress import Progress
+
     from rag import evaluate as ev
     from rag.ask import Assistant
 
-    if not dataset.is_file():
-        raise InputError(f"No such question file: {dataset}.")
-    settings = Settings.from_env(index_dir=index, k=k, model=model, models_dir=models_dir)
-    assistant = Assistant(settings)
-    results = []
-    for r in ev.run(assistant, ev.load_items(dataset)):
-        results.append(r)
-        mark = "[green]ok[/]  " if r.correct else "[red]miss[/]"
-        err.print(f"{mark} {r.id} {r.first_token_ms / 1000:5.1f}s  {r.answer[:100]!r}")
-    report = ev.summary(results)
-    report["model"] = assistant.generator.name
-    if output:
-        output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    out.print(
-        f"{report['model']}: {report['correct']}/{report['questions']} correct, citations "
-        f"{report['citations_ok']}/{report['citations_checked']} in gold sources, first token "
-        f"p50 {report['first_token_ms_p50'] / 1000:.1f} s, total p50 "
-        f"{report['total_ms_p50'] / 1000:.1f} s"
+    items = ev.load_items(queries)
+    if sample:
+        items = ev.stratified_sample(items, sample, seed)
+    if limit:
+        items = items[:limit]
+    settings = Settings.from_env(
+        index_dir=index, k=k, model=model, models_dir=models_dir, prompt_budget=prompt_budget
     )
+    if corpus is not None:
+        _ingest_with_bar([corpus], settings)
+    assistant = Assistant(settings)
+    done = ev.read_rows(output)
+    scored = []
+    sink = output.open("a", encoding="utf-8") if output else None
+    try:
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("Answering", total=len(items))
+            for item, r, fresh in ev.run(assistant, items, done):
+                if fresh and sink:
+                    sink.write(json.dumps(r, ensure_ascii=False) + "\n")
+                    sink.flush()  # every finished answer survives an interruption
+                s = ev.score(item, r)
+                scored.append((item, s))
+                if fresh:
+                    mark = "[green]ok[/]  " if s.correct else "[red]miss[/]"
+                    bar.console.print(f"{mark} {item.id} {r['short_answer'][:60]!r}")
+                bar.advance(task)
+    finally:
+        if sink:
+            sink.close()
+    report = ev.summary(scored)
+    report["model"] = settings.model
+    report["prompt_budget"] = settings.prompt_budget
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        return
+    _print_figures(report)
+
+
+def _print_figures(report: dict[str, Any]) -> None:
+    table = Table(box=None, title=f"{report['model']}, prompt budget {report['prompt_budget']}")
+    groups = [g for g in report if isinstance(report[g], dict)]
+    table.add_column("figure")
+    for g in groups:
+        table.add_column(g, justify="right")
+    for key in report["overall"]:
+        table.add_row(key, *(_fmt(report[g][key]) for g in groups))
+    out.print(table)
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and value <= 1.0:
+        return f"{value:.3f}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 @models_app.command("list")

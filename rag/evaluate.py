@@ -1,102 +1,283 @@
-"""Answer-quality evaluation on a question file such as `seeds_qa_dev.jsonl`.
+"""Answer-quality evaluation (`rag eval answers`) on two kinds of question file.
 
-A question with `answerable: true` is correct when the answer does not abstain and every keyword
-group matches (any alternative in a group, case-insensitive). One with `answerable: false` is
-correct when the answer abstains. Citation accuracy counts answers whose citations all point into
-one of the gold `sources` files. Timings are reported as medians.
+- The seed questions (`seeds_qa_dev.jsonl`): `answer_keywords` (every inner list is a set of
+  alternatives, and every set must match), gold `sources` (file names), `answerable`.
+- MultiHop-RAG queries (Tang & Yang, 2024; a JSON list): `answer`, `question_type`,
+  `evidence_list` (gold articles by url); `null_query` questions cannot be answered.
+
+Each question goes through `Assistant.ask`, the same path as `rag ask`, and becomes one output
+row; scoring reads only the row and the question, so a rerun resumes from the rows already
+written. Scores, per question type and overall:
+
+- accuracy: MultiHop-RAG's official lenient rule, the short answer shares a word with the gold
+  answer; on the seed file, every keyword set matches the answer. Unanswerable questions are
+  correct when the assistant abstains (its short answer is then "Insufficient information").
+- strict: the normalised gold answer appears in the short answer (seed file: as accuracy).
+- abstention precision and recall on the unanswerable questions;
+- citation precision (cited documents that are gold) and recall (gold documents cited), over
+  answerable questions, pooled over questions;
+- share of citations verified; time to first token and prompt tokens, p50.
+
+The short answer is the answer's first sentence without markers, at most 12 words: "Yes" or "No"
+when it starts so, else the entity or fact the prompt asks the model to lead with.
 """
 
 from __future__ import annotations
 
 import json
+import random
+import re
 import statistics
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rag.ask import Assistant
+from rag.cite import MARKER
+from rag.errors import InputError
+from rag.sentences import sentence_spans
 from rag.types import Answer
 
+UNANSWERABLE = "Insufficient information"
+SHORT_WORDS = 12
+_WORD = re.compile(r"[a-z0-9]+")
+
 
 @dataclass(frozen=True)
-class QAItem:
+class Item:
     id: str
     question: str
-    answer_keywords: list[list[str]]
-    sources: list[str]
+    question_type: str
     answerable: bool
+    gold_answer: str | None = None  # MultiHop-RAG
+    answer_keywords: tuple[tuple[str, ...], ...] = ()  # seed file
+    gold_docs: frozenset[str] = frozenset()  # doc ids (urls) or file names
 
 
 @dataclass(frozen=True)
-class QAResult:
-    id: str
-    question: str
-    answer: str
-    abstained: bool
+class Score:
     correct: bool
-    citations_ok: bool | None  # None: nothing to check (abstained, or unanswerable)
+    strict: bool
+    abstained: bool
+    cited: frozenset[str]
+    citations: int
+    verified: int
     first_token_ms: float
-    total_ms: float
+    prompt_tokens: int
 
 
-def load_items(path: Path) -> list[QAItem]:
+def load_items(path: Path) -> list[Item]:
+    """Questions from a seed-style .jsonl or a MultiHop-RAG .json list."""
+    if not path.is_file():
+        raise InputError(f"No such question file: {path}.")
+    text = path.read_text("utf-8")
+    try:
+        if path.suffix == ".jsonl":
+            raw = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path} is not valid JSON: {e.msg} (line {e.lineno}).") from None
+    if not isinstance(raw, list) or not all(isinstance(d, dict) for d in raw):
+        raise InputError(f"{path}: expected a list of question objects.")
     items = []
-    for line in path.read_text("utf-8").splitlines():
-        if line.strip():
-            d = json.loads(line)
+    for i, d in enumerate(raw):
+        question = d.get("question") or d.get("query")
+        if not isinstance(question, str):
+            raise InputError(f"{path}: question {i} has no 'question' or 'query' text.")
+        qid = str(d.get("id", i))
+        if "evidence_list" in d or "question_type" in d:
+            qtype = str(d.get("question_type", "query"))
+            gold = str(d.get("answer", ""))
             items.append(
-                QAItem(
-                    d["id"],
-                    d["question"],
-                    d.get("answer_keywords", []),
-                    d.get("sources", []),
-                    bool(d.get("answerable", True)),
+                Item(
+                    qid,
+                    question,
+                    qtype,
+                    answerable=qtype != "null_query" and _norm(gold) != _norm(UNANSWERABLE),
+                    gold_answer=gold,
+                    gold_docs=frozenset(
+                        str(e["url"]) for e in d.get("evidence_list", []) if e.get("url")
+                    ),
+                )
+            )
+        else:
+            answerable = bool(d.get("answerable", True))
+            items.append(
+                Item(
+                    qid,
+                    question,
+                    "answerable" if answerable else "unanswerable",
+                    answerable,
+                    answer_keywords=tuple(tuple(g) for g in d.get("answer_keywords", [])),
+                    gold_docs=frozenset(d.get("sources", [])),
                 )
             )
     return items
 
 
-def keywords_match(answer: str, groups: list[list[str]]) -> bool:
+def stratified_sample(items: list[Item], n: int, seed: int) -> list[Item]:
+    """About `n` items, each question type in its share (at least one of each), in file order."""
+    if n >= len(items):
+        return items
+    by_type: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        by_type[item.question_type].append(item)
+    rng = random.Random(seed)
+    chosen: set[str] = set()
+    for group in by_type.values():
+        take = max(1, round(n * len(group) / len(items)))
+        chosen.update(item.id for item in rng.sample(group, min(take, len(group))))
+    return [item for item in items if item.id in chosen]
+
+
+def short_answer(text: str, abstained: bool) -> str:
+    """The direct answer in at most 12 words."""
+    if abstained:
+        return UNANSWERABLE
+    plain = " ".join(MARKER.sub("", text).split())
+    spans = sentence_spans(plain)
+    first = plain[spans[0][0] : spans[0][1]] if spans else plain
+    lead = re.match(r"(yes|no)\b", first, re.I)
+    if lead:
+        return lead.group(1).capitalize()
+    words = first.rstrip(".").split()
+    return " ".join(words[:SHORT_WORDS])
+
+
+def row(item: Item, answer: Answer) -> dict[str, Any]:
+    """One output line (the `--output` contract), plus `question_type` for the report."""
+    return {
+        "id": item.id,
+        "query": item.question,
+        "question_type": item.question_type,
+        "answer": answer.text,
+        "short_answer": short_answer(answer.text, answer.abstained),
+        "abstained": answer.abstained,
+        "citations": [
+            {
+                "doc_id": c.passage.chunk.doc_id,
+                "start": c.start,
+                "end": c.end,
+                "quote": c.quote,
+                "verified": c.verified,
+            }
+            for c in answer.citations
+        ],
+        "prompt_tokens": answer.prompt_tokens,
+        "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms.items()},
+    }
+
+
+def score(item: Item, r: dict[str, Any]) -> Score:
+    abstained = bool(r["abstained"])
+    short = str(r["short_answer"])
+    if not item.answerable:
+        correct = strict = abstained
+    elif item.gold_answer is not None:
+        gold = _words(item.gold_answer)
+        correct = not abstained and bool(gold & _words(short))
+        strict = not abstained and f" {_norm(item.gold_answer)} " in f" {_norm(short)} "
+    else:
+        correct = strict = not abstained and keywords_match(r["answer"], item.answer_keywords)
+    cited = frozenset(_gold_key(c["doc_id"], item) for c in r["citations"])
+    return Score(
+        correct,
+        strict,
+        abstained,
+        cited,
+        len(r["citations"]),
+        sum(bool(c["verified"]) for c in r["citations"]),
+        float(r["timings_ms"].get("first_token", 0.0)),
+        int(r.get("prompt_tokens", 0)),
+    )
+
+
+def keywords_match(answer: str, groups: Iterable[Iterable[str]]) -> bool:
     text = answer.lower()
     return all(any(alt.lower() in text for alt in group) for group in groups)
 
 
-def score(item: QAItem, answer: Answer) -> QAResult:
-    if item.answerable:
-        correct = not answer.abstained and keywords_match(answer.text, item.answer_keywords)
-        cited = {Path(c.passage.chunk.doc_id).name for c in answer.citations}
-        citations_ok = bool(cited) and cited <= set(item.sources) if not answer.abstained else None
-    else:
-        correct, citations_ok = answer.abstained, None
-    return QAResult(
-        item.id,
-        item.question,
-        answer.text,
-        answer.abstained,
-        correct,
-        citations_ok,
-        answer.timings_ms.get("first_token", 0.0),
-        answer.timings_ms.get("total", 0.0),
-    )
-
-
-def run(assistant: Assistant, items: list[QAItem]) -> Iterator[QAResult]:
+def run(
+    assistant: Assistant, items: list[Item], done: dict[str, dict[str, Any]] | None = None
+) -> Iterator[tuple[Item, dict[str, Any], bool]]:
+    """(item, row, fresh) per question; rows already in `done` are reused, not re-asked."""
+    done = done or {}
     for item in items:
-        yield score(item, assistant.ask(item.question))
+        if item.id in done:
+            yield item, done[item.id], False
+        else:
+            yield item, row(item, assistant.ask(item.question)), True
 
 
-def summary(results: list[QAResult]) -> dict[str, Any]:
-    checked = [r.citations_ok for r in results if r.citations_ok is not None]
+def read_rows(path: Path | None) -> dict[str, dict[str, Any]]:
+    """Rows of an earlier, possibly interrupted run (a torn last line is ignored)."""
+    rows: dict[str, dict[str, Any]] = {}
+    if path is None or not path.is_file():
+        return rows
+    for line in path.read_text("utf-8").splitlines():
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(r, dict) and "id" in r:
+            rows[str(r["id"])] = r
+    return rows
+
+
+def summary(scored: list[tuple[Item, Score]]) -> dict[str, Any]:
+    """Figures overall and per question type."""
+    groups: dict[str, list[tuple[Item, Score]]] = defaultdict(list)
+    for pair in scored:
+        groups[pair[0].question_type].append(pair)
+    report = {"overall": _figures(scored)}
+    report.update({t: _figures(g) for t, g in sorted(groups.items())})
+    return report
+
+
+def _figures(scored: list[tuple[Item, Score]]) -> dict[str, Any]:
+    n = len(scored)
+    unanswerable = [s for i, s in scored if not i.answerable]
+    abstained = [(i, s) for i, s in scored if s.abstained]
+    answerable = [(i, s) for i, s in scored if i.answerable]
+    cited = sum(len(s.cited) for _, s in answerable)
+    cited_gold = sum(len(s.cited & i.gold_docs) for i, s in answerable)
+    gold = sum(len(i.gold_docs) for i, _ in answerable)
+    citations = sum(s.citations for _, s in scored)
     return {
-        "questions": len(results),
-        "correct": sum(r.correct for r in results),
-        "accuracy": sum(r.correct for r in results) / len(results) if results else 0.0,
-        "citations_ok": sum(checked),
-        "citations_checked": len(checked),
-        "first_token_ms_p50": statistics.median(r.first_token_ms for r in results)
-        if results
-        else 0.0,
-        "total_ms_p50": statistics.median(r.total_ms for r in results) if results else 0.0,
-        "results": [asdict(r) for r in results],
+        "questions": n,
+        "accuracy": _ratio(sum(s.correct for _, s in scored), n),
+        "strict_accuracy": _ratio(sum(s.strict for _, s in scored), n),
+        "abstention_precision": _ratio(sum(not i.answerable for i, _ in abstained), len(abstained)),
+        "abstention_recall": _ratio(sum(s.abstained for s in unanswerable), len(unanswerable)),
+        "citation_precision": _ratio(cited_gold, cited),
+        "citation_recall": _ratio(cited_gold, gold),
+        "verified_share": _ratio(sum(s.verified for _, s in scored), citations),
+        "first_token_ms_p50": _median([s.first_token_ms for _, s in scored]),
+        "prompt_tokens_p50": _median([s.prompt_tokens for _, s in scored]),
     }
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def _median(values: list[float] | list[int]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def _gold_key(doc_id: str, item: Item) -> str:
+    """Seed golds are file names; a seed doc_id is a path relative to the ingested folder."""
+    if doc_id in item.gold_docs:
+        return doc_id
+    return Path(doc_id).name if Path(doc_id).name in item.gold_docs else doc_id

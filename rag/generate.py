@@ -18,6 +18,8 @@ class Generator(Protocol):
 
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]: ...
 
+    def count_tokens(self, messages: list[dict[str, str]]) -> int: ...
+
 
 class LlamaCppGenerator:
     def __init__(self, path: Path, settings: Settings, name: str | None = None) -> None:
@@ -38,6 +40,14 @@ class LlamaCppGenerator:
             raise ModelError(
                 f"Could not load model {path}: {e}. Is it a valid GGUF file?"
             ) from None
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int:
+        """Prompt tokens: each message's content, plus the chat template's few tokens per
+        message (role markers; 5 for Qwen's ChatML, close for the others)."""
+        return sum(
+            len(self._llm.tokenize(m["content"].encode(), add_bos=False, special=False)) + 5
+            for m in messages
+        )
 
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
         for part in self._llm.create_chat_completion(

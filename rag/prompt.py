@@ -4,14 +4,19 @@ say). Kept short on purpose: on a CPU, every prompt token costs time before the 
 
 from __future__ import annotations
 
+from rag.excerpt import Excerpt
 from rag.types import Passage
 
 ABSTAIN = "The articles don't say."
 
 SYSTEM = (
-    "You answer questions about news articles using only the numbered passages given.\n"
+    "You answer questions about news articles using only the numbered passages given. "
+    "Each passage is headed by its title, outlet and date.\n"
     "Rules:\n"
-    "- Use only facts stated in the passages. Do not use outside knowledge.\n"
+    "- Use only facts stated in the passages. Do not use outside knowledge, even where it "
+    "disagrees with the passages.\n"
+    '- Begin with the direct answer: "Yes." or "No." for a yes-or-no question, or the name '
+    "or fact asked for. Then give the supporting facts.\n"
     "- After each sentence, cite the passage it comes from by its number in square brackets, "
     "like [1] or [2].\n"
     f'- If the passages do not contain the answer, reply exactly: "{ABSTAIN}"\n'
@@ -23,11 +28,13 @@ def passage_header(p: Passage) -> str:
     return f"[{p.rank}] {p.title}" + (f" ({p.byline})" if p.byline else "")
 
 
-def build_messages(question: str, passages: list[Passage]) -> list[dict[str, str]]:
+def build_messages(question: str, excerpts: list[Excerpt]) -> list[dict[str, str]]:
     """Passages keep their rank numbers but appear best-last, right before the question: small
     models lean on what they read last. On the seed dev set this ordering, with the closing
     "answer only what the question asks", took the 1.5B model from 9/16 to 15/16 (README)."""
-    blocks = "\n\n".join(f"{passage_header(p)}\n{p.chunk.text.strip()}" for p in reversed(passages))
+    blocks = "\n\n".join(
+        f"{passage_header(x.passage)}\n{x.text.strip()}" for x in reversed(excerpts)
+    )
     user = (
         f"Passages (the most relevant last):\n\n{blocks}\n\n"
         f"Question: {question.strip()}\nAnswer only what the question asks."

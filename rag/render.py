@@ -46,6 +46,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
             for p in answer.passages
         ],
         "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms.items()},
+        "prompt_tokens": answer.prompt_tokens,
     }
 
 

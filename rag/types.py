@@ -64,3 +64,4 @@ class Answer:
     passages: list[Passage]
     citations: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    prompt_tokens: int = 0  # as counted by the model's tokenizer; 0 when no model was asked

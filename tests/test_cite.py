@@ -1,4 +1,5 @@
-from rag.cite import attach_citations, is_abstention, markers_in, sentence_spans
+from rag.cite import attach_citations, is_abstention, markers_in, normalise_markers
+from rag.sentences import sentence_spans
 from rag.types import Chunk, Passage
 
 DOC = (
@@ -73,3 +74,13 @@ def test_markers_and_sentences():
         "Next",
         "line",
     ]
+
+
+def test_malformed_markers_are_normalised_or_dropped():
+    assert normalise_markers("a 【1】 b ［2］ c [Passage 3] d [1-3] e [1，2]") == (
+        "a [1] b [2] c [3] d [1, 2, 3] e [1,2]"
+    )
+    answer = "AUKUS aims at China 【2】. The commission oversees the agreements [1,2] [7]."
+    text, cites = attach_citations(answer, [P1, P2])
+    assert text == "AUKUS aims at China [2]. The commission oversees the agreements [1]."
+    assert [c.marker for c in cites] == [2, 1], "[1,2] on a commission claim keeps only 1"
