@@ -62,6 +62,17 @@ def normalise_markers(text: str) -> str:
     return _RANGE.sub(expand, text)
 
 
+SHORT_CLAIM_WORDS = 4
+
+
+def with_question(claim: str, question: str | None) -> str:
+    """A bare answer ("Dushanbe", "43 years") is a claim only together with its question: check
+    the two together. A full sentence is checked on its own."""
+    if question and len(content_words(MARKER.sub("", claim))) < SHORT_CLAIM_WORDS:
+        return f"{question} {claim}"
+    return claim
+
+
 def markers_in(text: str) -> list[int]:
     found: list[int] = []
     for m in MARKER.finditer(text):

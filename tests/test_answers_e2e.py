@@ -1,0 +1,92 @@
+"""`rag eval answers` end to end on the seed index with the real default model: one answerable
+question and one that the articles cannot answer, through the command and its output contract;
+and a question where the article disagrees with world knowledge, where the article must win."""
+
+import json
+
+import pytest
+
+from rag.ask import Assistant
+
+from .conftest import AUKUS, run_cli
+
+QUESTIONS = [
+    {
+        "id": "a1",
+        "question": AUKUS,
+        "answer_keywords": [["NATO", "North Atlantic"], ["China"]],
+        "sources": ["001_72ccaa6fd02313a0.txt"],
+        "answerable": True,
+    },
+    {
+        "id": "u1",
+        "question": "What did Patrushev say about the Paris Olympics?",
+        "answer_keywords": [],
+        "sources": [],
+        "answerable": False,
+    },
+]
+ROW_FIELDS = {
+    "id",
+    "query",
+    "answer",
+    "short_answer",
+    "abstained",
+    "citations",
+    "prompt_tokens",
+    "timings_ms",
+}
+
+
+@pytest.fixture(scope="module")
+def run(seed_settings, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("eval-answers")
+    queries, output = folder / "q.jsonl", folder / "rows.jsonl"
+    queries.write_text("".join(json.dumps(q) + "\n" for q in QUESTIONS))
+    args = ["eval", "answers", "--queries", str(queries), "--index", str(seed_settings.index_dir)]
+    r = run_cli(*args, "--output", str(output), "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout), [json.loads(x) for x in output.read_text().splitlines()], args
+
+
+def test_rows_follow_the_contract(run):
+    _, rows, _ = run
+    assert [r["id"] for r in rows] == ["a1", "u1"]
+    for r in rows:
+        assert set(r) >= ROW_FIELDS
+        assert len(r["short_answer"].split()) <= 12 and r["prompt_tokens"] > 0
+        for c in r["citations"]:
+            assert set(c) == {"doc_id", "start", "end", "quote", "verified"}
+
+
+def test_answers_and_abstains(run, seed_settings):
+    report, rows, _ = run
+    answerable, unanswerable = rows
+    assert not answerable["abstained"] and "NATO" in answerable["answer"]
+    cited = {c["doc_id"] for c in answerable["citations"]}
+    assert cited == {"001_72ccaa6fd02313a0.txt"}, "cites the gold article and nothing else"
+    assert all(c["verified"] for c in answerable["citations"])
+    doc = Assistant(seed_settings).document("001_72ccaa6fd02313a0.txt")
+    for c in answerable["citations"]:
+        assert doc.text[c["start"] : c["end"]] == c["quote"]
+    assert unanswerable["abstained"] and unanswerable["citations"] == []
+    assert unanswerable["short_answer"] == "Insufficient information"
+    assert report["overall"]["accuracy"] == 1.0 and report["overall"]["abstention_recall"] == 1.0
+
+
+def test_rerun_resumes_without_asking_again(run, tmp_path):
+    report, rows, args = run
+    output = tmp_path / "rows.jsonl"
+    output.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    # An unloadable model proves nothing is asked: every row is already there.
+    r = run_cli(*args, "--output", str(output), "--json", "--model", str(tmp_path / "none.gguf"))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["overall"] == report["overall"]
+
+
+def test_the_article_wins_over_world_knowledge(seed_settings):
+    # The Press TV seed article dates the Taliban's capture of Kabul to August 8, 2021 (the world
+    # remembers August 15). The answer must follow the article.
+    answer = Assistant(seed_settings).ask("On what date did the Taliban take over Kabul?")
+    assert not answer.abstained and "August 8" in answer.text, answer.text
+    assert {c.passage.chunk.doc_id for c in answer.citations} == {"004_3183116b0c1738f2.txt"}
