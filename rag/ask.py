@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 from rag.bm25 import BM25Index
-from rag.cite import attach_citations, is_abstention
+from rag.cite import attach_citations, check_claims, is_abstention
 from rag.docstore import DocStore
 from rag.embed import Embedder, SentenceTransformerEmbedder
 from rag.errors import InputError
@@ -107,7 +107,7 @@ class Assistant:
             parts.append(ABSTAIN)
             yield ABSTAIN
         raw = "".join(parts).strip()
-        text, citations = attach_citations(raw, passages)
+        text, citations = attach_citations(raw, passages, question)
         if text != raw and text.startswith(raw):
             yield text[len(raw) :]  # a marker appended by citation checking
         t_end = time.perf_counter()
@@ -118,6 +118,7 @@ class Assistant:
             model=generator.name,
             passages=passages,
             citations=citations,
+            claims=check_claims(text, citations, question),
             timings_ms={
                 "retrieve": (t_retrieved - t0) * 1000,
                 "first_token": ((first_token or t_end) - t0) * 1000,

@@ -16,7 +16,7 @@ import re
 
 from rag.prompt import ABSTAIN
 from rag.sentences import content_words, sentence_spans
-from rag.types import Citation, Passage
+from rag.types import Citation, Claim, Passage
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # In an answer, markers after the full stop belong to the sentence before them.
@@ -93,14 +93,15 @@ def clean_markers(answer: str, valid: set[int]) -> str:
     return re.sub(r"[ \t]*\0", "", MARKER.sub(keep, answer))
 
 
-def correct_markers(text: str, by_rank: dict[int, Passage]) -> str:
+def correct_markers(text: str, by_rank: dict[int, Passage], question: str | None = None) -> str:
     """In each sentence, a marker whose passage does not support it is pointed at the passage
     that does, when one clearly does. Small models often cite the right text by the wrong number."""
     pieces, last = [], 0
     for s, e in sentence_spans(text, _CLAIM_END):
         claim = text[s:e]
         if markers_in(claim):
-            scores = {n: _best_sentence(claim, p)[1] for n, p in by_rank.items()}
+            checked = with_question(claim, question)
+            scores = {n: _best_sentence(checked, p)[1] for n, p in by_rank.items()}
             best = max(scores, key=lambda n: scores[n])
 
             def fix(m: re.Match[str], scores: dict[int, float] = scores, best: int = best) -> str:
@@ -118,14 +119,17 @@ def correct_markers(text: str, by_rank: dict[int, Passage]) -> str:
     return "".join(pieces) + text[last:]
 
 
-def attach_citations(answer: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
+def attach_citations(
+    answer: str, passages: list[Passage], question: str | None = None
+) -> tuple[str, list[Citation]]:
     """The answer text (markers cleaned and checked, or one appended) and its citations, in
-    marker order."""
+    marker order. With the question, a bare answer ("Dushanbe") is checked as the claim it makes
+    together with the question."""
     by_rank = {p.rank: p for p in passages}
     text = clean_markers(normalise_markers(answer), set(by_rank))
     if is_abstention(text):
         return text, []
-    text = correct_markers(text, by_rank)
+    text = correct_markers(text, by_rank, question)
     claims = [text[s:e] for s, e in sentence_spans(text, _CLAIM_END)]
     if not markers_in(text):
         scored = [(_best_sentence(text, p)[1], p) for p in passages]
@@ -137,6 +141,7 @@ def attach_citations(answer: str, passages: list[Passage]) -> tuple[str, list[Ci
     citations = []
     for n in markers_in(text):
         claim = " ".join(c for c in claims if n in markers_in(c)) or text
+        claim = with_question(claim, question)
         passage = by_rank[n]
         (s, e), score = _best_sentence(claim, passage)
         start, end = passage.chunk.start + s, passage.chunk.start + e
@@ -144,6 +149,29 @@ def attach_citations(answer: str, passages: list[Passage]) -> tuple[str, list[Ci
             Citation(n, passage, start, end, passage.chunk.text[s:e], score >= SUPPORT_THRESHOLD)
         )
     return text, citations
+
+
+def check_claims(text: str, citations: list[Citation], question: str | None = None) -> list[Claim]:
+    """Each sentence of the answer, and whether a verified citation backs it. A sentence with no
+    content of its own ("Yes.") needs none; an abstention makes no claims."""
+    if is_abstention(text):
+        return []
+    by_marker = {c.marker: c for c in citations}
+    claims = []
+    for s, e in sentence_spans(text, _CLAIM_END):
+        sentence = text[s:e]
+        markers = markers_in(sentence)
+        if not content_words(MARKER.sub("", sentence)):
+            supported = True
+        else:
+            claim = with_question(sentence, question)
+            supported = any(
+                _best_sentence(claim, by_marker[n].passage)[1] >= SUPPORT_THRESHOLD
+                for n in markers
+                if n in by_marker
+            )
+        claims.append(Claim(s, e, tuple(markers), supported))
+    return claims
 
 
 def _best_sentence(claim: str, passage: Passage) -> tuple[tuple[int, int], float]:

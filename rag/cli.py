@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rag import privacy
@@ -166,6 +167,10 @@ def ask(
         out.print(answer.text, markup=False)
     if answer.abstained:
         out.print("[dim](abstained: the retrieved passages do not answer this)[/]")
+    for claim in answer.claims:
+        if not claim.supported:
+            sentence = answer.text[claim.start : claim.end]
+            out.print(f"[yellow]Not supported by the cited passages:[/] {escape(sentence)}")
     if answer.citations:
         out.print("\n[bold]Sources[/]")
         for c in answer.citations:

@@ -166,6 +166,7 @@ def row(item: Item, answer: Answer) -> dict[str, Any]:
             }
             for c in answer.citations
         ],
+        "unsupported": [answer.text[c.start : c.end] for c in answer.claims if not c.supported],
         "prompt_tokens": answer.prompt_tokens,
         "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms.items()},
     }

@@ -45,6 +45,17 @@ def answer_json(answer: Answer) -> dict[str, Any]:
             }
             for p in answer.passages
         ],
+        "sentences": [
+            {
+                "start": c.start,
+                "end": c.end,
+                "text": answer.text[c.start : c.end],
+                "markers": list(c.markers),
+                "supported": c.supported,
+            }
+            for c in answer.claims
+        ],
+        "unsupported": [answer.text[c.start : c.end] for c in answer.claims if not c.supported],
         "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms.items()},
         "prompt_tokens": answer.prompt_tokens,
     }

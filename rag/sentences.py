@@ -11,7 +11,8 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
 _STOP = frozenset(
     """a an and are as at be been but by for from had has have he her his i in is it its of on or
     our she that the their them there they this to was we were which who will with would said
-    says also not than then these those into about after before over under more most such""".split()  # noqa: SIM905
+    says also not than then these those into about after before over under more most such
+    yes""".split()  # noqa: SIM905
 )
 
 

@@ -55,6 +55,17 @@ class Citation:
     verified: bool  # the cited span shares enough content with the answer sentence
 
 
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer: its span in the answer text, the markers it carries, and
+    whether a verified citation supports it."""
+
+    start: int
+    end: int
+    markers: tuple[int, ...]
+    supported: bool
+
+
 @dataclass
 class Answer:
     question: str
@@ -64,4 +75,5 @@ class Answer:
     passages: list[Passage]
     citations: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    claims: list[Claim] = field(default_factory=list)
     prompt_tokens: int = 0  # as counted by the model's tokenizer; 0 when no model was asked

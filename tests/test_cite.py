@@ -1,4 +1,10 @@
-from rag.cite import attach_citations, is_abstention, markers_in, normalise_markers
+from rag.cite import (
+    attach_citations,
+    check_claims,
+    is_abstention,
+    markers_in,
+    normalise_markers,
+)
 from rag.sentences import sentence_spans
 from rag.types import Chunk, Passage
 
@@ -84,3 +90,22 @@ def test_malformed_markers_are_normalised_or_dropped():
     text, cites = attach_citations(answer, [P1, P2])
     assert text == "AUKUS aims at China [2]. The commission oversees the agreements [1]."
     assert [c.marker for c in cites] == [2, 1], "[1,2] on a commission claim keeps only 1"
+
+
+def test_bare_answers_are_checked_with_their_question():
+    question = "Who called AUKUS a new NATO aimed at China?"
+    text, [c] = attach_citations("Patrushev [1].", [P1, P2], question)
+    assert text == "Patrushev [2].", "re-pointed: only P2 says it, read with the question"
+    assert c.verified and c.quote.startswith("Patrushev said AUKUS")
+
+
+def test_claims_flag_unsupported_sentences():
+    answer = "Yes. AUKUS is a new NATO aimed at China [2]. Bananas grow on the Moon [2]."
+    text, cites = attach_citations(answer, [P1, P2])
+    claims = check_claims(text, cites)
+    assert [(text[c.start : c.end], c.supported) for c in claims] == [
+        ("Yes.", True),
+        ("AUKUS is a new NATO aimed at China [2].", True),
+        ("Bananas grow on the Moon [2].", False),
+    ]
+    assert check_claims("The articles don't say.", []) == []
