@@ -13,19 +13,20 @@ SYSTEM = (
     "You answer questions about news articles using only the numbered passages given. "
     "Each passage is headed by its title, outlet and date.\n"
     "Rules:\n"
-    "- Use only facts stated in the passages. Do not use outside knowledge, even where it "
-    "disagrees with the passages.\n"
-    '- Begin with the direct answer: "Yes." or "No." for a yes-or-no question, or the name '
-    "or fact asked for. Then give the supporting facts.\n"
+    "- Use only facts stated in the passages. Do not use outside knowledge.\n"
     "- After each sentence, cite the passage it comes from by its number in square brackets, "
     "like [1] or [2].\n"
+    '- For a yes-or-no question, start with "Yes." or "No.".\n'
     f'- If the passages do not contain the answer, reply exactly: "{ABSTAIN}"\n'
     "- Answer in one to three short sentences."
 )
 
 
 def passage_header(p: Passage) -> str:
-    return f"[{p.rank}] {p.title}" + (f" ({p.byline})" if p.byline else "")
+    """`[n] Title (Outlet, 2023-10-07)`: the day is what "which came first" needs; the time of
+    day would only cost tokens."""
+    byline = ", ".join(x for x in (p.source, (p.published_at or "")[:10]) if x)
+    return f"[{p.rank}] {p.title}" + (f" ({byline})" if byline else "")
 
 
 def build_messages(question: str, excerpts: list[Excerpt]) -> list[dict[str, str]]:
