@@ -65,12 +65,18 @@ def normalise_markers(text: str) -> str:
 SHORT_CLAIM_WORDS = 4
 
 
-def with_question(claim: str, question: str | None) -> str:
-    """A bare answer ("Dushanbe", "43 years") is a claim only together with its question: check
-    the two together. A full sentence is checked on its own."""
-    if question and len(content_words(MARKER.sub("", claim))) < SHORT_CLAIM_WORDS:
-        return f"{question} {claim}"
-    return claim
+def claim_support(claim: str, sentence: str, question: str | None = None) -> float:
+    """How well `sentence` supports `claim`. A full claim: the share of its content words the
+    sentence holds. A bare answer ("Dushanbe", "43 years") is a claim only together with its
+    question: the sentence must name the answer and be about the question (two of the question's
+    content words give full credit)."""
+    want = content_words(MARKER.sub("", claim))
+    if not question or len(want) >= SHORT_CLAIM_WORDS:
+        return support(claim, sentence)
+    have = content_words(sentence)
+    names = len(want & have) / len(want) if want else 0.0
+    about = min(1.0, len(content_words(question) & have) / 2)
+    return names * about
 
 
 def markers_in(text: str) -> list[int]:
@@ -100,8 +106,7 @@ def correct_markers(text: str, by_rank: dict[int, Passage], question: str | None
     for s, e in sentence_spans(text, _CLAIM_END):
         claim = text[s:e]
         if markers_in(claim):
-            checked = with_question(claim, question)
-            scores = {n: _best_sentence(checked, p)[1] for n, p in by_rank.items()}
+            scores = {n: _best_sentence(claim, p, question)[1] for n, p in by_rank.items()}
             best = max(scores, key=lambda n: scores[n])
 
             def fix(m: re.Match[str], scores: dict[int, float] = scores, best: int = best) -> str:
@@ -132,7 +137,7 @@ def attach_citations(
     text = correct_markers(text, by_rank, question)
     claims = [text[s:e] for s, e in sentence_spans(text, _CLAIM_END)]
     if not markers_in(text):
-        scored = [(_best_sentence(text, p)[1], p) for p in passages]
+        scored = [(_best_sentence(text, p, question)[1], p) for p in passages]
         best_score, best = max(scored, key=lambda item: item[0], default=(0.0, None))
         if best is None or best_score < SUPPORT_THRESHOLD:
             return text, []
@@ -141,9 +146,8 @@ def attach_citations(
     citations = []
     for n in markers_in(text):
         claim = " ".join(c for c in claims if n in markers_in(c)) or text
-        claim = with_question(claim, question)
         passage = by_rank[n]
-        (s, e), score = _best_sentence(claim, passage)
+        (s, e), score = _best_sentence(claim, passage, question)
         start, end = passage.chunk.start + s, passage.chunk.start + e
         citations.append(
             Citation(n, passage, start, end, passage.chunk.text[s:e], score >= SUPPORT_THRESHOLD)
@@ -164,9 +168,8 @@ def check_claims(text: str, citations: list[Citation], question: str | None = No
         if not content_words(MARKER.sub("", sentence)):
             supported = True
         else:
-            claim = with_question(sentence, question)
             supported = any(
-                _best_sentence(claim, by_marker[n].passage)[1] >= SUPPORT_THRESHOLD
+                _best_sentence(sentence, by_marker[n].passage, question)[1] >= SUPPORT_THRESHOLD
                 for n in markers
                 if n in by_marker
             )
@@ -174,7 +177,10 @@ def check_claims(text: str, citations: list[Citation], question: str | None = No
     return claims
 
 
-def _best_sentence(claim: str, passage: Passage) -> tuple[tuple[int, int], float]:
-    spans = sentence_spans(passage.chunk.text) or [(0, len(passage.chunk.text))]
-    scored = [(span, support(claim, passage.chunk.text[span[0] : span[1]])) for span in spans]
+def _best_sentence(
+    claim: str, passage: Passage, question: str | None = None
+) -> tuple[tuple[int, int], float]:
+    text = passage.chunk.text
+    spans = sentence_spans(text) or [(0, len(text))]
+    scored = [(span, claim_support(claim, text[span[0] : span[1]], question)) for span in spans]
     return max(scored, key=lambda item: item[1])

@@ -16,7 +16,7 @@ SYSTEM = (
     "- Use only facts stated in the passages. Do not use outside knowledge.\n"
     "- After each sentence, cite the passage it comes from by its number in square brackets, "
     "like [1] or [2].\n"
-    '- For a yes-or-no question, start with "Yes." or "No.".\n'
+    '- For a yes-or-no question, start with "Yes." or "No.", then the facts that show it.\n'
     f'- If the passages do not contain the answer, reply exactly: "{ABSTAIN}"\n'
     "- Answer in one to three short sentences."
 )

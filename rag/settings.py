@@ -26,7 +26,7 @@ class Settings:
     rrf_k: int = 60
     # Prompt economy: about this many tokens of passage sentences go to the model (0: whole
     # passages). Chosen from the accuracy-against-budget curve in the README.
-    prompt_budget: int = 0
+    prompt_budget: int = 300
     # Chunking (in words: the split must not depend on an LLM tokenizer)
     chunk_words: int = 100
     chunk_overlap_words: int = 20

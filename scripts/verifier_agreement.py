@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from rag import privacy
-from rag.cite import support, with_question
+from rag.cite import claim_support, support
 from rag.embed import SentenceTransformerEmbedder
 from rag.sentences import sentence_spans
 
@@ -33,9 +33,9 @@ def main() -> None:
     for p in pairs:
         sentences = [p["passage"][s:e] for s, e in sentence_spans(p["passage"])]
         # A bare answer ("Dushanbe") means nothing alone: the question gives it its claim.
-        claim_q = with_question(p["claim"], p["query"])
+        claim_q = f"{p['query']} {p['claim']}"
         lexical.append(max(support(p["claim"], x) for x in sentences))
-        lexical_q.append(max(support(claim_q, x) for x in sentences))
+        lexical_q.append(max(claim_support(p["claim"], x, p["query"]) for x in sentences))
         vecs = embedder.embed_documents([p["claim"], claim_q, *sentences])
         cosine.append(max(_dot(vecs[0], v) for v in vecs[2:]))
         cosine_q.append(max(_dot(vecs[1], v) for v in vecs[2:]))
