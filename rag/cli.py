@@ -182,7 +182,7 @@ def ask(
     t = answer.timings_ms
     err.print(
         f"[dim]{answer.model} · first token {t['first_token'] / 1000:.1f} s · "
-        f"total {t['total'] / 1000:.1f} s[/]"
+        f"total {t['total'] / 1000:.1f} s · {answer.prompt_tokens} prompt tokens[/]"
     )
 
 
