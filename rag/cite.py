@@ -1,13 +1,19 @@
-"""Turn the model's [n] markers into checked citations.
+"""Turn the model's [n] markers into checked citations, and check each answer sentence.
 
-For each marker the answer uses, the cited passage's sentences are compared with the answer
-sentences that carry that marker; the best-matching sentence becomes the quote (with its exact
-character span in the document), and the citation is `verified` when that sentence shares enough
-content words with the claim. Markers that name no passage are removed. An answer that cites
-nothing but is clearly drawn from one passage gets that passage's marker appended, so every
-non-abstaining answer leads back to its source.
+Markers are first normalised (full-width brackets, "[Passage 2]", ranges) and those that name no
+passage are dropped. For each marker, the cited passage's sentences are compared with the answer
+sentences that carry it; the best-matching sentence becomes the quote, with its exact character
+span in the article, and the citation is `verified` when that sentence supports the claim. A
+marker whose passage does not support its sentence is re-pointed to the passage that does. An
+answer that cites nothing but is clearly drawn from one passage gets that passage's marker, so
+every non-abstaining answer leads back to its source. Finally every answer sentence becomes a
+`Claim`, supported or not, for the terminal, `--json` and the chat to flag.
 
-Lexical overlap is crude but cheap and transparent; an NLI model would be the next step.
+Support is measured with content words (`claim_support`): the share of the claim's words that a
+sentence holds, or, for a bare answer such as "Dushanbe", whether a sentence names the answer and
+is about the question. It was chosen over embedding similarity by agreement with hand labels
+(scripts/verifier_agreement.py, README "Answer quality"). An NLI model or the local LLM as a judge
+would be stronger, and slower; neither ships with weights here.
 """
 
 from __future__ import annotations
