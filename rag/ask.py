@@ -9,7 +9,7 @@ without streaming.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 
 from rag.bm25 import BM25Index
@@ -17,6 +17,7 @@ from rag.cite import attach_citations, is_abstention
 from rag.docstore import DocStore
 from rag.embed import Embedder, SentenceTransformerEmbedder
 from rag.errors import InputError
+from rag.followup import condense
 from rag.generate import Generator as TextGenerator
 from rag.generate import LlamaCppGenerator
 from rag.index import IndexPaths, require_ingested
@@ -72,6 +73,11 @@ class Assistant:
             settings,
         )
 
+    def reload(self) -> None:
+        """Pick up what an ingest in this process added: Chroma and SQLite see new rows at
+        once, but the BM25 index is a file loaded at start."""
+        self.retriever.bm25 = BM25Index.load(IndexPaths(self.settings.index_dir).bm25)
+
     @property
     def generator(self) -> TextGenerator:
         # Loaded on first use: retrieval-only callers (evaluation, the viewer) never pay for it.
@@ -82,16 +88,22 @@ class Assistant:
     def document(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
 
-    def stream(self, question: str, k: int | None = None) -> Generator[str, None, Answer]:
+    def stream(
+        self, question: str, k: int | None = None, history: Sequence[tuple[str, str]] = ()
+    ) -> Generator[str, None, Answer]:
+        """`history`: earlier (question, answer) turns; a follow-up is rewritten with them into
+        the standalone question that retrieval and the prompt use."""
         question = checked_question(question)
         generator = self.generator
         t0 = time.perf_counter()
-        passages = self.retriever.retrieve(question, k)
+        search = condense(question, history, generator)
+        t_rewritten = time.perf_counter()
+        passages = self.retriever.retrieve(search, k)
         t_retrieved = time.perf_counter()
         parts: list[str] = []
         first_token = None
         if passages:
-            for piece in generator.stream(build_messages(question, passages)):
+            for piece in generator.stream(build_messages(search, passages)):
                 if first_token is None:
                     first_token = time.perf_counter()
                 parts.append(piece)
@@ -112,10 +124,12 @@ class Assistant:
             passages=passages,
             citations=citations,
             timings_ms={
-                "retrieve": (t_retrieved - t0) * 1000,
+                **({"rewrite": (t_rewritten - t0) * 1000} if history else {}),
+                "retrieve": (t_retrieved - t_rewritten) * 1000,
                 "first_token": ((first_token or t_end) - t0) * 1000,
                 "total": (t_end - t0) * 1000,
             },
+            search_query=search if history else None,
         )
 
     def ask(

@@ -145,3 +145,8 @@ def _best_sentence(claim: str, passage: Passage) -> tuple[tuple[int, int], float
     spans = sentence_spans(passage.chunk.text) or [(0, len(passage.chunk.text))]
     scored = [(span, support(claim, passage.chunk.text[span[0] : span[1]])) for span in spans]
     return max(scored, key=lambda item: item[1])
+
+
+def claim_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of an answer, its trailing markers included."""
+    return sentence_spans(text, _CLAIM_END)

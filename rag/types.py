@@ -64,3 +64,6 @@ class Answer:
     passages: list[Passage]
     citations: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # The standalone question retrieval used, when a follow-up was rewritten with the chat
+    # history; None when the question was used as asked.
+    search_query: str | None = None
