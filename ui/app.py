@@ -173,14 +173,16 @@ def build(engine: Engine) -> gr.Blocks:
             report = engine.add_files([_path(f) for f in files], _UploadProgress(progress))
         except Exception as e:
             raise _gradio_error(e) from None
-        for problem in report.problems:
-            gr.Warning(problem.message)
+        # The user knows the file by its name, not by where the server keeps its copy.
+        skipped = [p.message.replace(p.path, Path(p.path).name) for p in report.problems]
+        for message in skipped:
+            gr.Warning(message)
         lines = [
             f"Added {report.embedded_documents} new or changed article(s) "
             f"({report.unchanged} unchanged). The index holds {report.total_documents} "
             "articles; ask away."
         ]
-        lines += [f"- Skipped: {p.message}" for p in report.problems]
+        lines += [f"- Skipped: {m}" for m in skipped]
         return "\n".join(lines), transcript(turns)
 
     with gr.Blocks(title="rag: ask the news") as demo:
