@@ -109,6 +109,8 @@ def test_sources_show_title_outlet_date_and_open_the_reader():
 def test_timings_in_seconds_and_milliseconds():
     html = timings_html({"retrieve": 29.4, "first_token": 5234.0, "total": 9100.0}, "m")
     assert "retrieve 29 ms" in html and "first token 5.2 s" in html and "total 9.1 s" in html
+    ((attrs, _),) = Elements(html).by("div")
+    assert attrs["data-first-token-ms"] == "5234" and attrs["data-total-ms"] == "9100"
 
 
 def test_document_marks_the_cited_sentence_inside_the_passage():

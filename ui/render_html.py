@@ -111,7 +111,8 @@ def timings_html(timings_ms: dict[str, float], model: str = "") -> str:
     parts = [f"{label} {_seconds(timings_ms[key])}" for key, label in names if key in timings_ms]
     if model:
         parts.append(esc(model))
-    return f'<div class="timings">{" · ".join(parts)}</div>'
+    data = " ".join(f'data-{k.replace("_", "-")}-ms="{v:.0f}"' for k, v in timings_ms.items())
+    return f'<div class="timings" {data}>{" · ".join(parts)}</div>'
 
 
 def turn_html(turn: Turn) -> str:
