@@ -134,7 +134,7 @@ def build(engine: Engine) -> gr.Blocks:
                 turn.streaming += piece
                 yield transcript(turns), turns, ""
         except Exception as e:
-            turn.note = f"Error: {e}" if isinstance(e, RagError) else "Error."
+            turn.note = f"Error: {e}" if isinstance(e, RagError) else f"Error ({type(e).__name__})."
             yield transcript(turns), turns, question
             raise _gradio_error(e) from None
         turn.answer, turn.streaming, turn.note = answer, "", None
@@ -153,18 +153,12 @@ def build(engine: Engine) -> gr.Blocks:
             doc = engine.document(str(doc_id or ""))
         except Exception as e:
             raise _gradio_error(e) from None
-        mark = (int(start), int(end)) if start is not None and end is not None else None
-        passage = (
-            (int(passage_start), int(passage_end))
-            if passage_start is not None and passage_end is not None
-            else None
-        )
-        return R.document_html(doc, mark, passage)
+        return R.document_html(doc, _span(start, end), _span(passage_start, passage_end))
 
     def open_cited(evt: gr.EventData) -> str:
         data: dict[str, Any] = getattr(evt, "_data", None) or {}
         spans = [data.get(k) for k in ("start", "end", "passage_start", "passage_end")]
-        return document(str(data.get("doc_id") or ""), *[_int(x) for x in spans])
+        return document(str(data.get("doc_id") or ""), *spans)
 
     def upload(files: list[str] | None, turns: list[R.Turn], progress=gr.Progress()):  # noqa: B008
         if not files:
@@ -241,8 +235,14 @@ def build(engine: Engine) -> gr.Blocks:
 def _int(x: object) -> int | None:
     try:
         return int(x)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # NaN from a marker without spans, junk
         return None
+
+
+def _span(start: object, end: object) -> tuple[int, int] | None:
+    """A (start, end) pair from the browser or an API caller, or None where either is unusable."""
+    s, e = _int(start), _int(end)
+    return (s, e) if s is not None and e is not None else None
 
 
 def _path(f: Any) -> Path:
