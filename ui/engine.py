@@ -22,7 +22,6 @@ from rag.ask import DEFAULT_PARTS, Assistant, Parts
 from rag.embed import Embedder
 from rag.errors import IndexMissingError, InputError
 from rag.generate import Generator as TextGenerator
-from rag.index import IndexPaths, read_manifest
 from rag.ingest import IngestReport, Progress, ingest
 from rag.load import SUFFIXES
 from rag.settings import Settings
@@ -51,10 +50,10 @@ class Engine:
     # -- loading -------------------------------------------------------------------------------
 
     def _open(self) -> Assistant | None:
-        manifest = read_manifest(IndexPaths(self.settings.index_dir))
-        if manifest is None or not manifest.get("documents"):
+        try:
+            return Assistant(self.settings, self._parts)  # raises on a mismatched index
+        except IndexMissingError:
             return None
-        return Assistant(self.settings, self._parts)  # raises on a mismatched index
 
     @property
     def embedder(self) -> Embedder:
