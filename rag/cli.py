@@ -213,6 +213,7 @@ def serve(
     engine.start_loading_model()  # in the background: the page is up before the model is
     if engine.assistant is None:
         err.print(f"[yellow]The index {settings.index_dir} is empty:[/] add articles in the page.")
+    err.print(f"Chat UI on http://{host}:{port}/" + (" (login required)" if credentials else ""))
     run_app(engine, host, port, credentials)
 
 

@@ -98,8 +98,8 @@ class _UploadProgress(Progress):
 def _gradio_error(e: Exception) -> gr.Error:
     """The one place where errors become what the user sees: our messages as they are, anything
     else as one line (the traceback goes to the server log)."""
-    if isinstance(e, RagError):
-        return gr.Error(str(e))
+    if isinstance(e, RagError):  # the user's to fix, not a bug: no traceback in the server log
+        return gr.Error(str(e), print_exception=False)
     log.exception("unexpected error")
     return gr.Error(f"Something went wrong: {type(e).__name__}: {e}")
 
@@ -111,7 +111,7 @@ def build(engine: Engine) -> gr.Blocks:
     def respond(question: str, turns: list[R.Turn]) -> Iterator[tuple[str, list[R.Turn], str]]:
         question = (question or "").strip()
         if not question:
-            raise gr.Error("Type a question first.")
+            raise gr.Error("Type a question first.", print_exception=False)
         history = [(t.question, t.answer.text) for t in turns if t.answer]
         turn = R.Turn(question)
         turns = [*turns, turn]
