@@ -9,7 +9,7 @@ without streaming.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 
 from rag.bm25 import BM25Index
@@ -18,6 +18,7 @@ from rag.docstore import DocStore
 from rag.embed import Embedder, SentenceTransformerEmbedder
 from rag.errors import InputError
 from rag.excerpt import select
+from rag.followup import condense
 from rag.generate import Generator as TextGenerator
 from rag.generate import LlamaCppGenerator
 from rag.index import IndexPaths, require_ingested
@@ -73,6 +74,11 @@ class Assistant:
             settings,
         )
 
+    def reload(self) -> None:
+        """Pick up what an ingest in this process added: Chroma and SQLite see new rows at
+        once, but the BM25 index is a file loaded at start."""
+        self.retriever.bm25 = BM25Index.load(IndexPaths(self.settings.index_dir).bm25)
+
     @property
     def generator(self) -> TextGenerator:
         # Loaded on first use: retrieval-only callers (evaluation, the viewer) never pay for it.
@@ -83,20 +89,26 @@ class Assistant:
     def document(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
 
-    def stream(self, question: str, k: int | None = None) -> Generator[str, None, Answer]:
+    def stream(
+        self, question: str, k: int | None = None, history: Sequence[tuple[str, str]] = ()
+    ) -> Generator[str, None, Answer]:
+        """`history`: earlier (question, answer) turns; a follow-up is rewritten with them into
+        the standalone question that retrieval and the prompt use."""
         question = checked_question(question)
         generator = self.generator
         t0 = time.perf_counter()
-        passages = self.retriever.retrieve(question, k)
+        search = condense(question, history, generator)
+        t_rewritten = time.perf_counter()
+        passages = self.retriever.retrieve(search, k)
         t_retrieved = time.perf_counter()
         parts: list[str] = []
         first_token = None
         prompt_tokens = 0
         if passages:
             excerpts = select(
-                question, passages, self.settings.prompt_budget, self.retriever.embedder
+                search, passages, self.settings.prompt_budget, self.retriever.embedder
             )
-            messages = build_messages(question, excerpts)
+            messages = build_messages(search, excerpts)
             prompt_tokens = generator.count_tokens(messages)
             for piece in generator.stream(messages):
                 if first_token is None:
@@ -107,7 +119,7 @@ class Assistant:
             parts.append(ABSTAIN)
             yield ABSTAIN
         raw = "".join(parts).strip()
-        text, citations = attach_citations(raw, passages, question)
+        text, citations = attach_citations(raw, passages, search)
         if text != raw and text.startswith(raw):
             yield text[len(raw) :]  # a marker appended by citation checking
         t_end = time.perf_counter()
@@ -118,13 +130,15 @@ class Assistant:
             model=generator.name,
             passages=passages,
             citations=citations,
-            claims=check_claims(text, citations, question),
+            claims=check_claims(text, citations, search),
             timings_ms={
-                "retrieve": (t_retrieved - t0) * 1000,
+                **({"rewrite": (t_rewritten - t0) * 1000} if history else {}),
+                "retrieve": (t_retrieved - t_rewritten) * 1000,
                 "first_token": ((first_token or t_end) - t0) * 1000,
                 "total": (t_end - t0) * 1000,
             },
             prompt_tokens=prompt_tokens,
+            search_query=search if history else None,
         )
 
     def ask(

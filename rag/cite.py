@@ -190,3 +190,8 @@ def _best_sentence(
     spans = sentence_spans(text) or [(0, len(text))]
     scored = [(span, claim_support(claim, text[span[0] : span[1]], question)) for span in spans]
     return max(scored, key=lambda item: item[1])
+
+
+def claim_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of an answer, its trailing markers included."""
+    return sentence_spans(text, _CLAIM_END)

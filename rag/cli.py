@@ -186,6 +186,51 @@ def ask(
     )
 
 
+@app.command()
+def serve(
+    index: IndexOpt = None,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; 0.0.0.0 exposes the app to your network.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 7860,
+    auth: Annotated[
+        str | None, typer.Option(help="USER:PASS required for every page and API call.")
+    ] = None,
+    k: Annotated[
+        int | None, typer.Option("--k", help="Passages to give the model [default: 4]")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Catalogue name or .gguf path [env: RAG_MODEL]")
+    ] = None,
+    n_gpu_layers: Annotated[
+        int | None, typer.Option(help="Layers to offload to the GPU (-1 = all) [default: 0]")
+    ] = None,
+    models_dir: ModelsDirOpt = None,
+) -> None:
+    """Start the chat UI in the browser (Gradio): streaming answers, citations that open the
+    article with the cited sentence marked, follow-up questions, uploads."""
+    credentials = None
+    if auth is not None:
+        user, sep, password = auth.partition(":")
+        if not sep or not user or not password:
+            raise InputError("--auth must be USER:PASS, both non-empty.")
+        credentials = (user, password)
+    if k is not None and k < 1:
+        raise InputError("--k must be at least 1.")
+    settings = Settings.from_env(
+        index_dir=index, k=k, model=model, n_gpu_layers=n_gpu_layers, models_dir=models_dir
+    )
+    from ui.app import serve as run_app  # gradio is imported here, never for other commands
+    from ui.engine import Engine
+
+    engine = Engine(settings)  # the index and the embedder, once per server
+    engine.start_loading_model()  # in the background: the page is up before the model is
+    if engine.assistant is None:
+        err.print(f"[yellow]The index {settings.index_dir} is empty:[/] add articles in the page.")
+    err.print(f"Chat UI on http://{host}:{port}/" + (" (login required)" if credentials else ""))
+    run_app(engine, host, port, credentials)
+
+
 @eval_app.command("answers")
 def eval_answers(
     queries: Annotated[

@@ -34,7 +34,9 @@ _FIELDS = "doc_id, path, title, source, published_at, url, author, text"
 class DocStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
+        # The UI server reads documents from worker threads; sqlite3 is built serialized
+        # (threadsafety 3), so one connection may be shared.
+        self._db = sqlite3.connect(path, check_same_thread=False)
         with self._db:
             self._db.execute(_SCHEMA)
 

@@ -77,3 +77,6 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     claims: list[Claim] = field(default_factory=list)
     prompt_tokens: int = 0  # as counted by the model's tokenizer; 0 when no model was asked
+    # The standalone question retrieval used, when a follow-up was rewritten with the chat
+    # history; None when the question was used as asked.
+    search_query: str | None = None

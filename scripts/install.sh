@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the assistant into a virtual environment (default .venv, or $RAG_VENV).
-# Usage: bash scripts/install.sh [EXTRAS]   (EXTRAS: "test" adds pytest and ruff)
+# Usage: bash scripts/install.sh [EXTRAS]   (EXTRAS: "test" adds pytest, ruff and playwright)
 #
 # Why a script and not just `pip install .`: llama-cpp-python ships as source only, and its
 # default (native) build picks CPU paths that crash on some virtualised Xeons (AMX). We choose

@@ -63,3 +63,9 @@ def test_not_a_model(seed_settings, tmp_path):
     fake.write_bytes(b"not a gguf at all")
     r = run_cli("ask", "Anything?", "--index", str(seed_settings.index_dir), "--model", str(fake))
     assert_clean_error(r, "Could not load model")
+
+
+@pytest.mark.parametrize("auth", ["nopass", ":pw", "user:"])
+def test_serve_bad_auth(tmp_path, auth):
+    r = run_cli("serve", "--index", str(tmp_path), "--auth", auth)
+    assert_clean_error(r, "--auth must be USER:PASS")

@@ -1,0 +1,199 @@
+"""Pure HTML rendering for the chat: answers with clickable citation markers, the sources and
+timings under them, the transcript of a session, and the reader pane with the cited sentence in a
+`<mark>`. No Gradio here, so all of it is unit-tested as plain strings.
+
+Every piece of article or model text goes through `html.escape`: an article may contain `<script>`
+and the page must show it, not run it. A marker carries what the reader needs to open its source:
+`data-citation` (the n in the text), `data-doc` (the document id, which the server looks up in the
+index) and the character spans of the cited sentence and its passage. The browser never sends a
+file path.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from rag.cite import MARKER, claim_spans
+from rag.types import Answer, Citation, Claim, Document
+
+UNVERIFIED_TITLE = "This citation could not be matched to the passage it names"
+
+
+@dataclass
+class Turn:
+    """One question and what came back: the finished answer, or text still streaming, or a
+    note (empty index, model loading, an error)."""
+
+    question: str
+    answer: Answer | None = None
+    streaming: str = ""
+    note: str | None = None
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _attrs(c: Citation) -> str:
+    p = c.passage.chunk
+    return (
+        f'data-doc="{esc(p.doc_id)}" data-start="{c.start}" data-end="{c.end}" '
+        f'data-passage-start="{p.start}" data-passage-end="{p.end}"'
+    )
+
+
+def _markers_html(text: str, cites: dict[int, Citation]) -> str:
+    """Escaped text with each [n] (or [n, m]) turned into one element per number."""
+    out, last = [], 0
+    for m in MARKER.finditer(text):
+        out.append(esc(text[last : m.start()]))
+        for n in (int(x) for x in re.split(r"[,;]", m.group(1))):
+            c = cites.get(n)
+            if c is None:  # still streaming, or a number that names no passage
+                out.append(f'<span class="cite pending" data-citation="{n}">[{n}]</span>')
+            else:
+                title = esc(f"{c.passage.title}: {c.quote}")
+                out.append(
+                    f'<button type="button" class="cite" data-citation="{n}" {_attrs(c)} '
+                    f'title="{title}">[{n}]</button>'
+                )
+        last = m.end()
+    out.append(esc(text[last:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def answer_html(
+    text: str, citations: list[Citation] | None = None, claims: list[Claim] | None = None
+) -> str:
+    """The answer with clickable markers. A sentence that no verified citation supports (the
+    checked `claims` of the answer; without them, a sentence whose citation is not `verified` or
+    names no passage) is wrapped in `<span class="unverified">` so the user sees which claims to
+    doubt."""
+    if citations is None:  # streaming: markers are shown but cannot be opened yet
+        return _markers_html(text, {})
+    cites = {c.marker: c for c in citations}
+    if claims is None:
+        claims = [
+            Claim(s, e, tuple(numbers), all(n in cites and cites[n].verified for n in numbers))
+            for s, e in claim_spans(text)
+            for numbers in [[int(x) for m in MARKER.finditer(text[s:e]) for x in _nums(m)]]
+        ]
+    out, last = [], 0
+    for claim in claims:
+        out.append(esc(text[last : claim.start]))
+        inner = _markers_html(text[claim.start : claim.end], cites)
+        if not claim.supported:
+            inner = f'<span class="unverified" title="{esc(UNVERIFIED_TITLE)}">{inner} ⚠</span>'
+        out.append(inner)
+        last = claim.end
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
+def _nums(m: re.Match[str]) -> list[str]:
+    return re.split(r"[,;]", m.group(1))
+
+
+def sources_html(citations: list[Citation]) -> str:
+    """Only the sources the answer cites: title, outlet and date, each opening the reader."""
+    if not citations:
+        return ""
+    items = []
+    for c in citations:
+        p = c.passage
+        byline = f' <span class="byline">{esc(p.byline)}</span>' if p.byline else ""
+        flag = ' <span class="flag">unverified</span>' if not c.verified else ""
+        items.append(
+            f'<li><a href="#" class="source" data-source="{c.marker}" {_attrs(c)}>'
+            f"[{c.marker}] {esc(p.title)}</a>{byline}{flag}</li>"
+        )
+    return f'<ol class="sources">{"".join(items)}</ol>'
+
+
+def _seconds(ms: float) -> str:
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
+def timings_html(timings_ms: dict[str, float], model: str = "") -> str:
+    names = [("rewrite", "rewrite"), ("retrieve", "retrieve"), ("first_token", "first token")]
+    names.append(("total", "total"))
+    parts = [f"{label} {_seconds(timings_ms[key])}" for key, label in names if key in timings_ms]
+    if model:
+        parts.append(esc(model))
+    data = " ".join(f'data-{k.replace("_", "-")}-ms="{v:.0f}"' for k, v in timings_ms.items())
+    return f'<div class="timings" {data}>{" · ".join(parts)}</div>'
+
+
+def turn_html(turn: Turn) -> str:
+    body = [f'<div class="question">{esc(turn.question)}</div>']
+    a = turn.answer
+    if a is not None:
+        cls = "answer abstained" if a.abstained else "answer"
+        body.append(f'<div class="{cls}">{answer_html(a.text, a.citations, a.claims)}</div>')
+        if a.search_query and a.search_query != a.question:
+            body.append(f'<div class="searched">Searched for: {esc(a.search_query)}</div>')
+        body.append(sources_html(a.citations))
+        body.append(timings_html(a.timings_ms, a.model))
+    elif turn.streaming:
+        body.append(f'<div class="answer streaming">{answer_html(turn.streaming)}</div>')
+    if turn.note:
+        body.append(f'<div class="note">{esc(turn.note)}</div>')
+    return f'<div class="turn">{"".join(body)}</div>'
+
+
+def transcript_html(turns: list[Turn], empty_hint: str = "") -> str:
+    if not turns:
+        return f'<div class="transcript empty"><p class="hint">{esc(empty_hint)}</p></div>'
+    return f'<div class="transcript">{"".join(turn_html(t) for t in turns)}</div>'
+
+
+def _clamp(span: tuple[int, int] | None, length: int) -> tuple[int, int] | None:
+    if span is None:
+        return None
+    s, e = max(0, min(span[0], length)), max(0, min(span[1], length))
+    return (s, e) if s < e else None
+
+
+def document_html(
+    doc: Document,
+    mark: tuple[int, int] | None = None,
+    passage: tuple[int, int] | None = None,
+) -> str:
+    """The whole article, with `text[mark]` (the cited sentence) in a `<mark>` inside a
+    highlighted passage. Spans come from the browser, so they are clamped to the text; a passage
+    that does not contain the mark is dropped, and the passage alone is marked when no sentence
+    is given."""
+    text = doc.text
+    mark, passage = _clamp(mark, len(text)), _clamp(passage, len(text))
+    if mark is None and passage is not None:
+        mark, passage = passage, None
+    if passage and mark and not passage[0] <= mark[0] <= mark[1] <= passage[1]:
+        passage = None
+    if mark is None:
+        body = esc(text)
+    else:
+        ps, pe = passage or mark
+        s, e = mark
+        body = (
+            esc(text[:ps])
+            + '<span class="passage">'
+            + esc(text[ps:s])
+            + f'<mark id="cited">{esc(text[s:e])}</mark>'
+            + esc(text[e:pe])
+            + "</span>"
+            + esc(text[pe:])
+        )
+    meta = [x for x in (doc.source, doc.published_at, doc.author) if x]
+    byline = f'<div class="byline">{esc(" · ".join(meta))}</div>' if meta else ""
+    url = f'<div class="url">{esc(doc.url)}</div>' if doc.url else ""
+    return (
+        f'<article class="reader-doc" data-doc-id="{esc(doc.doc_id)}">'
+        f"<h3>{esc(doc.title)}</h3>{byline}{url}"
+        f'<div class="doctext">{body}</div></article>'
+    )
+
+
+def reader_placeholder() -> str:
+    return '<div class="reader-empty">Click a citation marker or a source to read it here.</div>'
