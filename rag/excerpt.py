@@ -4,10 +4,11 @@ budget. On a CPU the prompt is the cost (about 17 s per 1,000 prompt tokens for 
 
 Each sentence is scored against the question by meaning (cosine of embeddings, with the model
 that is already loaded for retrieval) and by words (share of the question's content words it
-holds). Every passage first gets its best sentence, in rank order, so a question about two stories
-keeps both; the rest of the budget goes to the best remaining sentences anywhere, each bringing
-the sentence before it when that one is short context (a pronoun's antecedent). Kept sentences
-appear in article order, with "…" for gaps.
+holds). The best passage goes first and whole, as far as the budget allows, because a sentence
+cut from its neighbours loses who said it. Then every other passage gets its best sentence, in
+rank order, so a question about two stories keeps both; the rest of the budget goes to the best
+remaining sentences anywhere, each bringing the sentence before it (a pronoun's antecedent).
+Kept sentences appear in article order, with "…" for gaps.
 
 Token counts here are estimates (characters / 4, close for English with Qwen's tokenizer); the
 exact prompt size is counted by the model and reported with each answer.
@@ -23,6 +24,7 @@ from rag.types import Passage
 
 CHARS_PER_TOKEN = 4
 GAP = " … "
+LEAD_SHARE = 0.6  # of the budget, at most, for the best passage read whole
 
 
 def estimate_tokens(text: str) -> int:
@@ -80,7 +82,16 @@ def select(
         used += cost
         return True
 
-    for i in range(len(passages)):  # each passage's best sentence first, in rank order
+    # The best passage whole, as far as the budget allows: sentences cut from their neighbours
+    # lose who said them ("Patrushev called ... : 'AUKUS is a new NATO'").
+    # It may use up to LEAD_SHARE of the budget, so the other stories keep a voice.
+    for j in range(len(sentences)):
+        if sentences[j][0] != 0:
+            break
+        if chosen and used + estimate_tokens(texts[j]) + 1 > LEAD_SHARE * budget:
+            break
+        take(j)
+    for i in range(1, len(passages)):  # then each other passage's best sentence, in rank order
         best = next((j for j in order if sentences[j][0] == i), None)
         if best is not None:
             take(best)

@@ -4,6 +4,8 @@ say). Kept short on purpose: on a CPU, every prompt token costs time before the 
 
 from __future__ import annotations
 
+import re
+
 from rag.excerpt import Excerpt
 from rag.types import Passage
 
@@ -16,7 +18,6 @@ SYSTEM = (
     "- Use only facts stated in the passages. Do not use outside knowledge.\n"
     "- After each sentence, cite the passage it comes from by its number in square brackets, "
     "like [1] or [2].\n"
-    '- For a yes-or-no question, start with "Yes." or "No.", then the facts that show it.\n'
     f'- If the passages do not contain the answer, reply exactly: "{ABSTAIN}"\n'
     "- Answer in one to three short sentences."
 )
@@ -38,6 +39,24 @@ def build_messages(question: str, excerpts: list[Excerpt]) -> list[dict[str, str
     )
     user = (
         f"Passages (the most relevant last):\n\n{blocks}\n\n"
-        f"Question: {question.strip()}\nAnswer only what the question asks."
+        f"Question: {question.strip()}\n{_closing(question)}"
     )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+_YES_NO = re.compile(
+    r"^\s*(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I
+)
+
+
+def is_yes_no(question: str) -> bool:
+    return bool(_YES_NO.match(question))
+
+
+def _closing(question: str) -> str:
+    """The last line before the answer. Only a yes-or-no question is told to lead with "Yes." or
+    "No.": given to every question, that rule cost the AUKUS question its answer (the model
+    abstained), so it goes only where it applies."""
+    if is_yes_no(question):
+        return 'Start with "Yes." or "No.", then give the facts that show it.'
+    return "Answer only what the question asks."
