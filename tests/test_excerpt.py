@@ -42,7 +42,8 @@ def test_spans_are_exact_and_gaps_are_marked(embedder):
             assert x.passage.chunk.text[s:e] in x.text
     for x in excerpts:  # a gap between kept sentences is shown; adjacent ones just follow
         body = x.passage.chunk.text
-        gaps = [bool(body[e:s].strip()) for (_, e), (s, _) in zip(x.spans, x.spans[1:])]
+        pairs = zip(x.spans, x.spans[1:], strict=False)
+        gaps = [bool(body[e:s].strip()) for (_, e), (s, _) in pairs]
         assert x.text.count(" … ") == sum(gaps)
     total = sum(estimate_tokens(x.text) for x in excerpts)
     assert total <= 40 + 10, "within the budget, give or take the gap marks"
