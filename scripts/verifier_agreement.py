@@ -54,6 +54,12 @@ def main() -> None:
             ]
             for a, b in ((0.3, 0.7), (0.4, 0.6), (0.5, 0.6), (0.4, 0.7))
         },
+        **{
+            f"lex+q >= {a} or emb+q >= {b}": [
+                x >= a or y >= b for x, y in zip(lexical_q, cosine_q, strict=True)
+            ]
+            for a, b in ((0.3, 0.7), (0.4, 0.6), (0.4, 0.7), (0.5, 0.7), (0.5, 0.65))
+        },
     }
     for name, judged in methods.items():
         agree = sum(j == lab for j, lab in zip(judged, labels, strict=True))

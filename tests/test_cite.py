@@ -1,3 +1,5 @@
+from functools import partial
+
 from rag.cite import (
     attach_citations,
     check_claims,
@@ -5,6 +7,7 @@ from rag.cite import (
     markers_in,
     normalise_markers,
 )
+from rag.embed import similarities
 from rag.sentences import sentence_spans
 from rag.types import Chunk, Passage
 
@@ -109,3 +112,16 @@ def test_claims_flag_unsupported_sentences():
         ("Bananas grow on the Moon [2].", False),
     ]
     assert check_claims("The articles don't say.", []) == []
+
+
+def test_verifier_by_meaning_on_handmade_pairs(embedder):
+    """The verifier `rag ask` uses: embeddings of question + claim against passage sentences."""
+    similarity = partial(similarities, embedder)
+    question = "What did Patrushev say about AUKUS?"
+    supported = "Patrushev described AUKUS as a new NATO directed against China [2]."
+    unsupported = "Patrushev said AUKUS will build a bridge across the Caspian Sea [2]."
+    for answer, expected in ((supported, True), (unsupported, False)):
+        _, [c] = attach_citations(answer, [P1, P2], question, similarity)
+        assert c.verified is expected, answer
+        [claim] = check_claims(answer, [c], question, similarity)
+        assert claim.supported is expected
