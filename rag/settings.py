@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 # Schema of what ingest writes; bump it when the stored chunk layout changes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: token-sized chunks, contextual headers, sentence vectors
 
 
 def _default_threads() -> int:
@@ -24,9 +24,24 @@ class Settings:
     k: int = 4
     candidates: int = 20  # per retriever, before fusion
     rrf_k: int = 60
-    # Chunking (in words: the split must not depend on an LLM tokenizer)
-    chunk_words: int = 100
-    chunk_overlap_words: int = 20
+    # Second stage and question analysis (see rag/retrieve.py for what each does)
+    # Boosts are in units of a first-place reciprocal-rank score; 0 switches a part off.
+    rerank_candidates: int = 40  # fused chunks per sub-query that the second stage rescores
+    sentence_weight: float = 2.0  # second stage: weight of the best sentence's similarity
+    outlet_boost: float = 1.0  # a chunk from an outlet the question names
+    date_boost: float = 0.5  # a chunk from a day the question names
+    decompose: bool = True  # one sub-query per story for multi-story questions
+    whole_weight: float = 1.0  # the whole question's ranking among the sub-queries' (each 1)
+    dedupe: float = 0.6  # near-duplicate threshold (word 5-gram Jaccard); 0: off
+    w_dense: float = 1.0  # fusion weights
+    w_bm25: float = 1.0
+    headers: bool = True  # contextual chunk headers (title, outlet, date); changes the index
+    # Sentence vectors for the second stage; doubles ingest time, so off unless measured worth it.
+    sentence_vectors: bool = False
+    # Chunking, in the embedding model's word pieces (header and [CLS]/[SEP] included), so that
+    # everything embedded fits the model's 256-piece window; the split never depends on an LLM.
+    chunk_tokens: int = 256
+    chunk_overlap_tokens: int = 40
     # Models
     embed_model: str = "all-MiniLM-L6-v2"
     model: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
