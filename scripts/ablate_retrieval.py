@@ -1,0 +1,99 @@
+"""Ablation of the retrieval techniques on MultiHop-RAG dev queries, in one process.
+
+Runs `HybridRetriever.retrieve` (the path `rag ask` and `rag eval retrieval` use) under a list of
+settings, on an index that `rag eval retrieval` has built, and prints one Markdown row per
+configuration. Query embeddings are cached across configurations (same text, same vector), so
+latencies here are not the product's; take those from `rag eval retrieval`.
+
+    PYTHONPATH=$PWD .venv/bin/python scripts/ablate_retrieval.py --index index-eval-corpus \
+        --queries ../shared/eval/multihop_rag/queries_dev.json [--limit N] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from rag import privacy
+from rag import retrieval_eval as ev
+from rag.bm25 import BM25Index
+from rag.embed import SentenceTransformerEmbedder
+from rag.index import IndexPaths
+from rag.retrieve import HybridRetriever
+from rag.settings import Settings
+from rag.store import ChromaStore
+
+OFF = {"outlet_boost": 0.0, "date_boost": 0.0, "decompose": False, "dedupe": 0.0}
+# Cumulative: each row adds one technique to the one above it.
+CONFIGS: list[tuple[str, dict]] = [
+    ("dense only (headers in the embedding)", {**OFF, "w_bm25": 0.0}),
+    ("BM25 only (headers indexed)", {**OFF, "w_dense": 0.0}),
+    ("hybrid RRF", {**OFF}),
+    ("+ outlet boost", {**OFF, "outlet_boost": 1.0}),
+    ("+ date boost", {**OFF, "outlet_boost": 1.0, "date_boost": 0.5}),
+    ("+ decomposition", {**OFF, "outlet_boost": 1.0, "date_boost": 0.5, "decompose": True}),
+    ("+ duplicate collapse", {}),
+]
+
+
+class CachedEmbedder:
+    """The real embedder with a cache of query vectors (same Protocol)."""
+
+    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+        self.inner, self.name, self._cache = inner, inner.name, {}
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        if text not in self._cache:
+            self._cache[text] = self.inner.embed_query(text)
+        return self._cache[text]
+
+    def tokenize(self, text: str) -> list[str]:
+        return self.inner.tokenize(text)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--queries", type=Path, required=True)
+    ap.add_argument("--limit", type=int)
+    ap.add_argument("--only", nargs="*", help="names (prefixes) of configurations to run")
+    ap.add_argument("--set", nargs="*", default=[], help="extra KEY=VALUE for every config")
+    args = ap.parse_args()
+    privacy.apply()
+    queries = ev.load_queries(args.queries)[: args.limit]
+    extra = dict(kv.split("=", 1) for kv in args.set)
+    base = Settings.from_env(index_dir=args.index)
+    paths = IndexPaths(base.index_dir)
+    embedder = CachedEmbedder(SentenceTransformerEmbedder(base.embed_model))
+    store = ChromaStore(paths.chroma)
+    retriever = HybridRetriever(store, BM25Index.load(paths.bm25), embedder, base)
+    print("| configuration | Hits@4 | Hits@10 | MRR@10 | comparison H@4 | inference H@4 "
+          "| temporal H@4 |")
+    print("|---|---|---|---|---|---|---|")
+    for name, changes in CONFIGS:
+        if args.only and not any(name.startswith(o) for o in args.only):
+            continue
+        env = {f"RAG_{k.upper()}": str(v) for k, v in {**changes, **extra}.items()}
+        retriever.settings = Settings.from_env(env=env, index_dir=args.index)
+        t = time.perf_counter()
+        rows = ev.run(retriever, queries, 10, None)
+        r = ev.score(rows, queries)
+        o, bt = r["overall"], r["by_type"]
+        h4 = {t: bt.get(t, {}).get("hits_at_4", 0.0) for t in
+              ("comparison_query", "inference_query", "temporal_query")}
+        print(f"| {name} | {o['hits_at_4']:.3f} | {o['hits_at_10']:.3f} | {o['mrr_at_10']:.3f} "
+              f"| {h4['comparison_query']:.3f} | {h4['inference_query']:.3f} "
+              f"| {h4['temporal_query']:.3f} |", flush=True)
+        print(f"  ({len(queries)} queries, {time.perf_counter() - t:.0f} s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
