@@ -24,8 +24,10 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rag.bm25 import BM25Index
+from rag.chunk import sentence_spans
 from rag.embed import Embedder
 from rag.query import OutletMatcher, QueryPlan, SubQuery, analyse
 from rag.settings import Settings
@@ -85,6 +87,7 @@ class HybridRetriever:
         }
         self._matcher = OutletMatcher(sorted({i.source for i in self._info.values() if i.source}))
         self.timings_ms: dict[str, float] = {}  # of the last call: dense, bm25, rerank, total
+        self._sentence_cache: dict[str, Any] = {}
 
     def plan(self, question: str) -> QueryPlan:
         return analyse(question, self._matcher, decompose=self.settings.decompose)
@@ -144,26 +147,53 @@ class HybridRetriever:
             if sq.dates and any(d.matches(info.day) for d in sq.dates):
                 fused[cid] += s.date_boost * unit
         ranked = sorted(fused, key=lambda c: -fused[c])
-        if not s.sentence_vectors or s.sentence_weight <= 0 or s.rerank_candidates <= 0:
+        if s.sentence_weight <= 0 or s.rerank_candidates <= 0:
             return ranked
         t = time.perf_counter()
         head = ranked[: s.rerank_candidates]
-        scores = self._second_stage(qv, head, {c: fused[c] / unit for c in head})
+        scores = self._second_stage(qv, head, {c: fused[c] / unit for c in head}, hits)
         self.timings_ms["rerank"] += (time.perf_counter() - t) * 1000
         return sorted(head, key=lambda c: -scores[c]) + ranked[s.rerank_candidates :]
 
     def _second_stage(
-        self, qv: list[float], ids: list[str], base: dict[str, float]
+        self, qv: list[float], ids: list[str], base: dict[str, float], hits: dict[str, Hit]
     ) -> dict[str, float]:
+        """Fused score (first place = 1) plus the weighted cosine of the best single sentence.
+        Sentence vectors come from the index when ingest stored them, else they are embedded
+        here (and kept, so a chunk is embedded once per process)."""
         import numpy as np
 
         q = np.asarray(qv, dtype=np.float32)
-        vectors = self.store.sentence_vectors(ids)
+        if self.settings.sentence_vectors:
+            vectors = self.store.sentence_vectors(ids)
+        else:
+            vectors = self._live_sentence_vectors(ids, hits)
         scores = {}
         for cid in ids:
             sims = vectors[cid] @ q if cid in vectors else np.zeros(1, dtype=np.float32)
             scores[cid] = base[cid] / 2 + self.settings.sentence_weight * float(sims.max())
         return scores
+
+    def _live_sentence_vectors(self, ids: list[str], hits: dict[str, Hit]) -> dict[str, Any]:
+        import numpy as np
+
+        todo = [cid for cid in ids if cid not in self._sentence_cache]
+        hits.update(self.store.get([cid for cid in todo if cid not in hits]))
+        texts: list[str] = []
+        owners: list[str] = []
+        for cid in todo:
+            if cid not in hits:
+                continue
+            body = hits[cid].chunk.text
+            for a, b in sentence_spans(body):
+                texts.append(body[a:b])
+                owners.append(cid)
+        if texts:
+            vecs = np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
+            for cid in dict.fromkeys(owners):
+                rows = [i for i, o in enumerate(owners) if o == cid]
+                self._sentence_cache[cid] = vecs[rows]
+        return {cid: self._sentence_cache[cid] for cid in ids if cid in self._sentence_cache}
 
 
 def _passage(rank: int, hit: Hit, score: float) -> Passage:

@@ -26,7 +26,7 @@ class Settings:
     rrf_k: int = 60
     # Second stage and question analysis (see rag/retrieve.py for what each does)
     # Boosts are in units of a first-place reciprocal-rank score; 0 switches a part off.
-    rerank_candidates: int = 40  # fused chunks per sub-query that the second stage rescores
+    rerank_candidates: int = 0  # fused chunks per sub-query that the second stage rescores
     sentence_weight: float = 2.0  # second stage: weight of the best sentence's similarity
     outlet_boost: float = 1.0  # a chunk from an outlet the question names
     date_boost: float = 0.5  # a chunk from a day the question names

@@ -64,19 +64,31 @@ def main() -> None:
     ap.add_argument("--index", type=Path, required=True)
     ap.add_argument("--queries", type=Path, required=True)
     ap.add_argument("--limit", type=int)
+    ap.add_argument(
+        "--split",
+        choices=["all", "odd", "even"],
+        default="all",
+        help="queries with odd or even ids only (tune on one half, report on the other)",
+    )
     ap.add_argument("--only", nargs="*", help="names (prefixes) of configurations to run")
     ap.add_argument("--set", nargs="*", default=[], help="extra KEY=VALUE for every config")
     args = ap.parse_args()
     privacy.apply()
-    queries = ev.load_queries(args.queries)[: args.limit]
+    queries = [
+        q
+        for q in ev.load_queries(args.queries)
+        if args.split == "all" or int(q.id) % 2 == (args.split == "odd")
+    ][: args.limit]
     extra = dict(kv.split("=", 1) for kv in args.set)
     base = Settings.from_env(index_dir=args.index)
     paths = IndexPaths(base.index_dir)
     embedder = CachedEmbedder(SentenceTransformerEmbedder(base.embed_model))
     store = ChromaStore(paths.chroma)
     retriever = HybridRetriever(store, BM25Index.load(paths.bm25), embedder, base)
-    print("| configuration | Hits@4 | Hits@10 | MRR@10 | comparison H@4 | inference H@4 "
-          "| temporal H@4 |")
+    print(
+        "| configuration | Hits@4 | Hits@10 | MRR@10 | comparison H@4 | inference H@4 "
+        "| temporal H@4 |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, changes in CONFIGS:
         if args.only and not any(name.startswith(o) for o in args.only):
@@ -87,11 +99,16 @@ def main() -> None:
         rows = ev.run(retriever, queries, 10, None)
         r = ev.score(rows, queries)
         o, bt = r["overall"], r["by_type"]
-        h4 = {t: bt.get(t, {}).get("hits_at_4", 0.0) for t in
-              ("comparison_query", "inference_query", "temporal_query")}
-        print(f"| {name} | {o['hits_at_4']:.3f} | {o['hits_at_10']:.3f} | {o['mrr_at_10']:.3f} "
-              f"| {h4['comparison_query']:.3f} | {h4['inference_query']:.3f} "
-              f"| {h4['temporal_query']:.3f} |", flush=True)
+        h4 = {
+            t: bt.get(t, {}).get("hits_at_4", 0.0)
+            for t in ("comparison_query", "inference_query", "temporal_query")
+        }
+        print(
+            f"| {name} | {o['hits_at_4']:.3f} | {o['hits_at_10']:.3f} | {o['mrr_at_10']:.3f} "
+            f"| {h4['comparison_query']:.3f} | {h4['inference_query']:.3f} "
+            f"| {h4['temporal_query']:.3f} |",
+            flush=True,
+        )
         print(f"  ({len(queries)} queries, {time.perf_counter() - t:.0f} s)", file=sys.stderr)
 
 

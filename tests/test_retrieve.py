@@ -29,7 +29,8 @@ def test_fusion_is_keyed_by_chunk_id_not_text(tmp_path, embedder):
     bm25 = BM25Index.build([c.chunk_id for c in chunks], [c.text for c in chunks])
     from rag.settings import Settings
 
-    retriever = HybridRetriever(store, bm25, embedder, Settings(k=3))
+    # Duplicate collapse (on by default) would keep one of the two on purpose; fusion must not.
+    retriever = HybridRetriever(store, bm25, embedder, Settings(k=3, dedupe=0.0))
     passages = retriever.retrieve("transit corridor Caspian")
     top_two = {p.chunk.doc_id for p in passages[:2]}
     assert top_two == {"a.txt", "b.txt"}
@@ -82,7 +83,7 @@ def _articles(tmp_path):
     story = "The {} phone has a faster chip, a brighter screen and a battery that lasts two days."
     rows = [
         ("TechCrunch", "Pixel 8 review", story.format("Pixel 8"), "2023-10-04"),
-        ("The Verge", "Pixel 8 hands-on", story.format("Pixel 8 Pro"), "2023-10-05"),
+        ("The Verge", "Pixel 8 hands-on", "In our tests the battery lasted two days.", "2023-10-05"),
         ("Wired", "Pixel 8 first look", story.format("Pixel 8"), "2023-10-06"),
         ("Wired", "Football", "The home side won 2-1 after extra time in the cup.", "2023-10-06"),
     ]
