@@ -44,6 +44,10 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
 
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Several queries in one batch (a question and its sub-queries): one model call."""
+        return self.embed_documents(texts)  # all-MiniLM-L6-v2 is symmetric: no query prefix
+
     def tokenize(self, text: str) -> list[str]:
         return self._model.tokenizer.tokenize(text)
 

@@ -183,10 +183,13 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
-def analyse(question: str, matcher: OutletMatcher, decompose: bool = True) -> QueryPlan:
+def analyse(
+    question: str, matcher: OutletMatcher, decompose: bool = True, clause_text: bool = True
+) -> QueryPlan:
     """The question's outlets and dates, and its sub-queries: the question itself first, then,
-    when it names two or more stories (outlets or dates), one clause per story, each restricted
-    to the outlets it names."""
+    when it names two or more stories (outlets or dates), one per story, each restricted to the
+    outlets its clause names. A sub-query's text is its clause, or with `clause_text=False` the
+    whole question (clauses often lack the shared predicate: "Did X and Y both report ...")."""
     outlets = matcher.find(question)
     dates = find_dates(question)
     whole = SubQuery(question, tuple(sorted({s for m in outlets for s in m.sources})), tuple(dates))
@@ -205,7 +208,7 @@ def analyse(question: str, matcher: OutletMatcher, decompose: bool = True) -> Qu
         mine = tuple(sorted({s for m in outlets if lo <= m.start < hi for s in m.sources}))
         my_dates = tuple(d for d in dates if lo <= d.start < hi)
         if text and (mine or my_dates):
-            plan.subqueries.append(SubQuery(text, mine, my_dates))
+            plan.subqueries.append(SubQuery(text if clause_text else question, mine, my_dates))
     if len(plan.subqueries) < 3:  # one clause only: nothing was split
         del plan.subqueries[1:]
     return plan

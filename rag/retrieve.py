@@ -90,7 +90,8 @@ class HybridRetriever:
         self._sentence_cache: dict[str, Any] = {}
 
     def plan(self, question: str) -> QueryPlan:
-        return analyse(question, self._matcher, decompose=self.settings.decompose)
+        s = self.settings
+        return analyse(question, self._matcher, s.decompose, s.clause_text)
 
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
         s = self.settings
@@ -99,7 +100,15 @@ class HybridRetriever:
         self.timings_ms = {"dense": 0.0, "bm25": 0.0, "rerank": 0.0}
         plan = self.plan(question)
         hits: dict[str, Hit] = {}
-        rankings = [self._search(sq, plan, k, hits) for sq in plan.subqueries]
+        t = time.perf_counter()
+        texts = [sq.text for sq in plan.subqueries]
+        batch = getattr(self.embedder, "embed_queries", None)  # optional: one model call
+        vectors = batch(texts) if batch else [self.embedder.embed_query(x) for x in texts]
+        self.timings_ms["dense"] += (time.perf_counter() - t) * 1000
+        rankings = [
+            self._search(sq, qv, plan, k, hits)
+            for sq, qv in zip(plan.subqueries, vectors, strict=True)
+        ]
         weights = [s.whole_weight] + [1.0] * (len(rankings) - 1)
         merged = fuse(rankings, s.rrf_k, weights)
         merged = merged[: max(3 * k, k + 10)]
@@ -111,13 +120,16 @@ class HybridRetriever:
         self.timings_ms["total"] = (time.perf_counter() - t0) * 1000
         return [_passage(rank, hits[cid], score) for rank, (cid, score) in enumerate(merged[:k], 1)]
 
-    def _search(self, sq: SubQuery, plan: QueryPlan, k: int, hits: dict[str, Hit]) -> list[str]:
+    def _search(
+        self, sq: SubQuery, qv: list[float], plan: QueryPlan, k: int, hits: dict[str, Hit]
+    ) -> list[str]:
         """One sub-query's ranking of chunk ids (best first)."""
         s = self.settings
         n = max(s.candidates, k)
-        restrict = bool(sq.sources) and sq is not plan.subqueries[0]
+        # Clauses search only their outlets; the whole question only boosts them (a misread
+        # outlet name must not hide everything), unless `outlet_filter` says otherwise.
+        restrict = bool(sq.sources) and (s.outlet_filter or sq is not plan.subqueries[0])
         t = time.perf_counter()
-        qv = self.embedder.embed_query(sq.text)
         where = {"source": {"$in": list(sq.sources)}} if restrict else None
         dense = self.store.query(qv, n, where)
         t_dense = time.perf_counter()

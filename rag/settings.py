@@ -29,8 +29,10 @@ class Settings:
     rerank_candidates: int = 0  # fused chunks per sub-query that the second stage rescores
     sentence_weight: float = 2.0  # second stage: weight of the best sentence's similarity
     outlet_boost: float = 1.0  # a chunk from an outlet the question names
+    outlet_filter: bool = False  # also restrict the whole question to the outlets it names
     date_boost: float = 0.5  # a chunk from a day the question names
     decompose: bool = True  # one sub-query per story for multi-story questions
+    clause_text: bool = True  # a sub-query searches its clause (else the whole question)
     whole_weight: float = 1.0  # the whole question's ranking among the sub-queries' (each 1)
     dedupe: float = 0.6  # near-duplicate threshold (word 5-gram Jaccard); 0: off
     w_dense: float = 1.0  # fusion weights

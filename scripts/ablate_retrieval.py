@@ -28,16 +28,26 @@ from rag.retrieve import HybridRetriever
 from rag.settings import Settings
 from rag.store import ChromaStore
 
-OFF = {"outlet_boost": 0.0, "date_boost": 0.0, "decompose": False, "dedupe": 0.0}
-# Cumulative: each row adds one technique to the one above it.
+OFF = {
+    "outlet_boost": 0.0,
+    "date_boost": 0.0,
+    "decompose": False,
+    "dedupe": 0.0,
+    "rerank_candidates": 0,
+}
+BOOSTS = {**OFF, "outlet_boost": 1.0, "date_boost": 0.5}
+# Mostly cumulative: each row adds one technique to the one above it. Settings not named here
+# come from the defaults and RAG_* environment, then --set.
 CONFIGS: list[tuple[str, dict]] = [
-    ("dense only (headers in the embedding)", {**OFF, "w_bm25": 0.0}),
-    ("BM25 only (headers indexed)", {**OFF, "w_dense": 0.0}),
+    ("dense only", {**OFF, "w_bm25": 0.0}),
+    ("BM25 only", {**OFF, "w_dense": 0.0}),
     ("hybrid RRF", {**OFF}),
     ("+ outlet boost", {**OFF, "outlet_boost": 1.0}),
-    ("+ date boost", {**OFF, "outlet_boost": 1.0, "date_boost": 0.5}),
-    ("+ decomposition", {**OFF, "outlet_boost": 1.0, "date_boost": 0.5, "decompose": True}),
-    ("+ duplicate collapse", {}),
+    ("+ date boost", BOOSTS),
+    ("+ decomposition (clause text)", {**BOOSTS, "decompose": True}),
+    ("+ decomposition (whole-question text)", {**BOOSTS, "decompose": True, "clause_text": False}),
+    ("+ duplicate collapse", {**BOOSTS, "decompose": True, "dedupe": 0.6}),
+    ("current defaults", {}),
 ]
 
 
