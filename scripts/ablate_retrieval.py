@@ -12,6 +12,7 @@ latencies here are not the product's; take those from `rag eval retrieval`.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import time
@@ -82,6 +83,12 @@ def main() -> None:
     )
     ap.add_argument("--only", nargs="*", help="names (prefixes) of configurations to run")
     ap.add_argument("--set", nargs="*", default=[], help="extra KEY=VALUE for every config")
+    ap.add_argument(
+        "--grid",
+        nargs="*",
+        default=[],
+        help="KEY=V1,V2,...: instead of the ablation rows, every combination over the defaults",
+    )
     args = ap.parse_args()
     privacy.apply()
     queries = [
@@ -100,7 +107,18 @@ def main() -> None:
         "| temporal H@4 |"
     )
     print("|---|---|---|---|---|---|---|")
-    for name, changes in CONFIGS:
+    configs = CONFIGS
+    if args.grid:
+        keys = [g.split("=", 1)[0] for g in args.grid]
+        values = [g.split("=", 1)[1].split(",") for g in args.grid]
+        configs = [
+            (
+                " ".join(f"{k}={v}" for k, v in zip(keys, combo, strict=True)),
+                dict(zip(keys, combo, strict=True)),
+            )
+            for combo in itertools.product(*values)
+        ]
+    for name, changes in configs:
         if args.only and not any(name.startswith(o) for o in args.only):
             continue
         env = {f"RAG_{k.upper()}": str(v) for k, v in {**changes, **extra}.items()}

@@ -83,7 +83,12 @@ def _articles(tmp_path):
     story = "The {} phone has a faster chip, a brighter screen and a battery that lasts two days."
     rows = [
         ("TechCrunch", "Pixel 8 review", story.format("Pixel 8"), "2023-10-04"),
-        ("The Verge", "Pixel 8 hands-on", "In our tests the battery lasted two days.", "2023-10-05"),
+        (
+            "The Verge",
+            "Pixel 8 hands-on",
+            "In our tests the battery lasted two days.",
+            "2023-10-05",
+        ),
         ("Wired", "Pixel 8 first look", story.format("Pixel 8"), "2023-10-06"),
         ("Wired", "Football", "The home side won 2-1 after extra time in the cup.", "2023-10-06"),
     ]
@@ -121,3 +126,28 @@ def test_named_outlets_are_each_represented_and_wire_copies_collapsed(tmp_path, 
     texts = [p.chunk.text for p in passages]
     assert len(texts) == len(set(texts))
     assert retriever.timings_ms["dense"] > 0
+
+
+def test_second_stage_scores_single_sentences(tmp_path, embedder):
+    """The best-matching sentence lifts a chunk whose other sentences are off topic."""
+    import json
+
+    from rag.index import IndexPaths
+    from rag.ingest import ingest
+    from rag.settings import Settings
+
+    filler = "The council met on Tuesday to discuss parking, bins and the library roof. "
+    corpus = [
+        {"title": "Council notes", "body": filler * 6 + "The mayor resigned over the bridge."},
+        {"title": "Bridge", "body": "Engineers inspected the bridge for cracks after storms."},
+    ]
+    (tmp_path / "c.json").write_text(json.dumps(corpus))
+    settings = Settings.from_env(env={}, index_dir=tmp_path / "i", k=2, rerank_candidates=10)
+    ingest([tmp_path / "c.json"], settings, lambda: embedder)
+    paths = IndexPaths(settings.index_dir)
+    retriever = HybridRetriever(
+        ChromaStore(paths.chroma), BM25Index.load(paths.bm25), embedder, settings
+    )
+    passages = retriever.retrieve("Why did the mayor resign?")
+    assert passages[0].title == "Council notes"
+    assert retriever.timings_ms["rerank"] > 0
