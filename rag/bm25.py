@@ -23,10 +23,10 @@ class BM25Index:
         self._stemmer = _stemmer()
 
     @classmethod
-    def build(cls, ids: list[str], texts: list[str]) -> BM25Index:
+    def build(cls, ids: list[str], texts: list[str], k1: float = 1.5, b: float = 0.75) -> BM25Index:
         import bm25s
 
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=k1, b=b)
         if texts:
             tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
             retriever.index(tokens, show_progress=False)

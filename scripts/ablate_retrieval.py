@@ -89,6 +89,12 @@ def main() -> None:
         default=[],
         help="KEY=V1,V2,...: instead of the ablation rows, every combination over the defaults",
     )
+    ap.add_argument(
+        "--bm25",
+        nargs="*",
+        default=[],
+        help="K1,B pairs: rebuild BM25 with these parameters and rerun every row with each",
+    )
     args = ap.parse_args()
     privacy.apply()
     queries = [
@@ -118,8 +124,22 @@ def main() -> None:
             )
             for combo in itertools.product(*values)
         ]
-    for name, changes in configs:
-        if args.only and not any(name.startswith(o) for o in args.only):
+    variants = [(None, None)]
+    if args.bm25:
+        ids, texts = store.all_texts()
+        variants = [
+            (f"k1={kb} ", BM25Index.build(ids, texts, *map(float, kb.split(","))))
+            for kb in args.bm25
+        ]
+    configs = [
+        (f"{label or ''}{name}", changes, bm25)
+        for label, bm25 in variants
+        for name, changes in configs
+    ]
+    for name, changes, bm25 in configs:
+        if bm25 is not None:
+            retriever.bm25 = bm25
+        if args.only and not any(o in name for o in args.only):
             continue
         env = {f"RAG_{k.upper()}": str(v) for k, v in {**changes, **extra}.items()}
         retriever.settings = Settings.from_env(env=env, index_dir=args.index)
