@@ -67,6 +67,9 @@ def collapse_duplicates(texts: Sequence[str], threshold: float = 0.6) -> list[in
     return kept
 
 
+DENSE_WIDEN = 4  # a shared dense search fetches this many times the candidates
+
+
 @dataclass(frozen=True)
 class ChunkInfo:
     source: str | None
@@ -101,13 +104,14 @@ class HybridRetriever:
         plan = self.plan(question)
         hits: dict[str, Hit] = {}
         t = time.perf_counter()
-        texts = [sq.text for sq in plan.subqueries]
+        texts = list(dict.fromkeys(sq.text for sq in plan.subqueries))
         batch = getattr(self.embedder, "embed_queries", None)  # optional: one model call
         vectors = batch(texts) if batch else [self.embedder.embed_query(x) for x in texts]
+        by_text = dict(zip(texts, vectors, strict=True))
         self.timings_ms["dense"] += (time.perf_counter() - t) * 1000
+        dense_cache: dict[str, list[Hit]] = {}
         rankings = [
-            self._search(sq, qv, plan, k, hits)
-            for sq, qv in zip(plan.subqueries, vectors, strict=True)
+            self._search(sq, by_text[sq.text], plan, k, hits, dense_cache) for sq in plan.subqueries
         ]
         weights = [s.whole_weight] + [1.0] * (len(rankings) - 1)
         merged = fuse(rankings, s.rrf_k, weights)
@@ -121,7 +125,13 @@ class HybridRetriever:
         return [_passage(rank, hits[cid], score) for rank, (cid, score) in enumerate(merged[:k], 1)]
 
     def _search(
-        self, sq: SubQuery, qv: list[float], plan: QueryPlan, k: int, hits: dict[str, Hit]
+        self,
+        sq: SubQuery,
+        qv: list[float],
+        plan: QueryPlan,
+        k: int,
+        hits: dict[str, Hit],
+        dense_cache: dict[str, list[Hit]],
     ) -> list[str]:
         """One sub-query's ranking of chunk ids (best first)."""
         s = self.settings
@@ -130,8 +140,7 @@ class HybridRetriever:
         # outlet name must not hide everything), unless `outlet_filter` says otherwise.
         restrict = bool(sq.sources) and (s.outlet_filter or sq is not plan.subqueries[0])
         t = time.perf_counter()
-        where = {"source": {"$in": list(sq.sources)}} if restrict else None
-        dense = self.store.query(qv, n, where)
+        dense = self._dense(sq, qv, n, restrict, dense_cache)
         t_dense = time.perf_counter()
         allowed = (
             {cid for cid, i in self._info.items() if i.source in sq.sources} if restrict else None
@@ -166,6 +175,28 @@ class HybridRetriever:
         scores = self._second_stage(qv, head, {c: fused[c] / unit for c in head}, hits)
         self.timings_ms["rerank"] += (time.perf_counter() - t) * 1000
         return sorted(head, key=lambda c: -scores[c]) + ranked[s.rerank_candidates :]
+
+    def _dense(
+        self,
+        sq: SubQuery,
+        qv: list[float],
+        n: int,
+        restrict: bool,
+        cache: dict[str, list[Hit]],
+    ) -> list[Hit]:
+        """Dense hits for a sub-query. Sub-queries that share their text (a question restricted
+        to each outlet it names) share one wide search, filtered here: one Chroma query instead
+        of a filtered query per outlet, which costs several times more. A rare outlet may get
+        fewer than `n` dense hits this way; BM25, which carries most of the weight, still
+        searches all of its chunks."""
+        if self.settings.w_dense <= 0:
+            return []  # not fused: skip the search
+        if sq.text not in cache:
+            cache[sq.text] = self.store.query(qv, n * DENSE_WIDEN)
+        wide = cache[sq.text]
+        if not restrict:
+            return wide[:n]
+        return [h for h in wide if h.metadata.get("source") in sq.sources][:n]
 
     def _second_stage(
         self, qv: list[float], ids: list[str], base: dict[str, float], hits: dict[str, Hit]

@@ -29,26 +29,34 @@ from rag.retrieve import HybridRetriever
 from rag.settings import Settings
 from rag.store import ChromaStore
 
+# The defaults before tuning, with every technique off; rows switch them on one at a time.
 OFF = {
+    "w_dense": 1.0,
+    "w_bm25": 1.0,
+    "candidates": 20,
     "outlet_boost": 0.0,
     "date_boost": 0.0,
     "decompose": False,
+    "clause_text": False,
     "dedupe": 0.0,
     "rerank_candidates": 0,
 }
 BOOSTS = {**OFF, "outlet_boost": 1.0, "date_boost": 0.5}
-# Mostly cumulative: each row adds one technique to the one above it. Settings not named here
-# come from the defaults and RAG_* environment, then --set.
+SPLIT = {**BOOSTS, "decompose": True}
+# Cumulative: each row adds one technique to the row above it (the two decomposition rows are
+# alternatives). Settings not named here come from the defaults, RAG_* environment, then --set.
 CONFIGS: list[tuple[str, dict]] = [
     ("dense only", {**OFF, "w_bm25": 0.0}),
     ("BM25 only", {**OFF, "w_dense": 0.0}),
-    ("hybrid RRF", {**OFF}),
+    ("hybrid RRF, equal weights", OFF),
     ("+ outlet boost", {**OFF, "outlet_boost": 1.0}),
     ("+ date boost", BOOSTS),
-    ("+ decomposition (clause text)", {**BOOSTS, "decompose": True}),
-    ("+ decomposition (whole-question text)", {**BOOSTS, "decompose": True, "clause_text": False}),
-    ("+ duplicate collapse", {**BOOSTS, "decompose": True, "dedupe": 0.6}),
-    ("current defaults", {}),
+    ("+ decomposition, clause text", {**SPLIT, "clause_text": True}),
+    ("+ decomposition, whole-question text", SPLIT),
+    ("+ duplicate collapse", {**SPLIT, "dedupe": 0.6}),
+    ("+ tuned fusion (w_dense 0.1, 50 candidates) = defaults", {}),
+    ("defaults, w_dense 0 (BM25 alone in fusion)", {"w_dense": 0.0}),
+    ("defaults + sentence second stage (10 candidates, weight 1)", {"rerank_candidates": 10}),
 ]
 
 
