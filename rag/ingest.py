@@ -133,7 +133,7 @@ def ingest(
                     docs.delete(doc_id)
                     report.removed += 1
         if report.embedded_chunks or report.removed or not index.bm25.exists():
-            ids, texts = store.all_texts()
+            ids, texts = store.all_indexed_texts()
             BM25Index.build(ids, texts).save(index.bm25)
         report.total_documents = len(docs)
         report.total_chunks = store.count()

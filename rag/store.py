@@ -133,8 +133,13 @@ class ChromaStore:
         return sorted({str(m["source"]) for m in res["metadatas"] or [] if m.get("source")})
 
     def all_texts(self) -> tuple[list[str], list[str]]:
-        """(ids, texts) of every chunk, for building the BM25 index: the header, when the chunk
-        has one, then the body."""
+        """(ids, texts) of every chunk: article text only."""
+        res = self._col.get(include=["documents"])
+        return list(res["ids"]), list(res["documents"] or [])
+
+    def all_indexed_texts(self) -> tuple[list[str], list[str]]:
+        """(ids, texts) of every chunk as BM25 indexes them: the header, when the chunk has
+        one, then the body."""
         res = self._col.get(include=["documents", "metadatas"])
         texts = [
             f"{m['header']}\n{t}" if m.get("header") else t

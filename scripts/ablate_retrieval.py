@@ -134,7 +134,7 @@ def main() -> None:
         ]
     variants = [(None, None)]
     if args.bm25:
-        ids, texts = store.all_texts()
+        ids, texts = store.all_indexed_texts()
         variants = [
             (f"k1={kb} ", BM25Index.build(ids, texts, *map(float, kb.split(","))))
             for kb in args.bm25
