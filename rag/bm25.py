@@ -23,10 +23,10 @@ class BM25Index:
         self._stemmer = _stemmer()
 
     @classmethod
-    def build(cls, ids: list[str], texts: list[str]) -> BM25Index:
+    def build(cls, ids: list[str], texts: list[str], k1: float = 1.5, b: float = 0.75) -> BM25Index:
         import bm25s
 
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=k1, b=b)
         if texts:
             tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
             retriever.index(tokens, show_progress=False)
@@ -59,11 +59,20 @@ class BM25Index:
         tmp.rename(path)
         shutil.rmtree(old, ignore_errors=True)
 
-    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, n: int, allowed: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top `n` chunk ids for `query`; with `allowed`, only among those chunk ids."""
         import bm25s
+        import numpy as np
 
         if not self.ids:
             return []
+        mask = None
+        if allowed is not None:
+            mask = np.fromiter((cid in allowed for cid in self.ids), dtype=np.float32)
+            if not mask.any():
+                return []
         tokens = bm25s.tokenize(
             [query], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
         )[0]
@@ -72,7 +81,7 @@ class BM25Index:
         if not tokens:
             return []
         docs, scores = self._retriever.retrieve(  # type: ignore[attr-defined]
-            [tokens], k=min(n, len(self.ids)), show_progress=False
+            [tokens], k=min(n, len(self.ids)), show_progress=False, weight_mask=mask
         )
         return [
             (self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if s > 0

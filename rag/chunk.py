@@ -1,17 +1,31 @@
-"""Split documents into overlapping chunks that keep their character offsets.
+"""Split documents into overlapping chunks that keep their character offsets, and build the
+contextual header that is indexed with each chunk.
 
-llama-index's SentenceSplitter does the splitting (sentence-aware, measured in words so that the
-split does not depend on any model's tokenizer). The splitter returns text only, so each chunk is
-located back in the document; where the splitter normalised whitespace, the chunk is aligned with
-a whitespace-tolerant match and its text is taken from the document. Either way
-`document.text[chunk.start:chunk.end] == chunk.text` holds, which citations rely on.
+llama-index's SentenceSplitter does the splitting (sentence-aware). Sizes are counted in the
+embedding model's word pieces, so that a chunk and its header fit the model's window
+(all-MiniLM-L6-v2 reads at most 256 pieces, [CLS] and [SEP] included) and nothing embedded is
+silently cut off. The
+splitter returns text only, so each chunk is located back in the document; where the splitter
+normalised whitespace, the chunk is aligned with a whitespace-tolerant match and its text is taken
+from the document. Either way `document.text[chunk.start:chunk.end] == chunk.text` holds, which
+citations rely on.
+
+The header (title, outlet, date) goes into what is embedded and what BM25 indexes, never into the
+chunk's text or offsets: citations and the evaluation see article text alone.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 
 from rag.types import Chunk, Document
+
+Tokenizer = Callable[[str], list[str]]
+
+SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+MIN_BODY_TOKENS = 64  # a very long title must not squeeze the body to nothing
 
 
 def _words(text: str) -> list[str]:
@@ -22,11 +36,46 @@ def chunk_id(doc_id: str, index: int) -> str:
     return f"{doc_id}::{index}"
 
 
-def chunk_document(doc: Document, chunk_words: int, overlap_words: int) -> list[Chunk]:
+def readable_date(published_at: str | None) -> str | None:
+    """ "2023-10-07T14:00:00+00:00" -> "October 7, 2023" (how questions name dates); other
+    strings are kept as given, and nothing is invented."""
+    if not published_at:
+        return None
+    try:
+        when = datetime.fromisoformat(published_at.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return published_at.strip()
+    return f"{when:%B} {when.day}, {when.year}"
+
+
+def header(doc: Document) -> str:
+    """One line of context for every chunk of a document: "Title (Outlet, October 7, 2023)"."""
+    byline = ", ".join(x for x in (doc.source, readable_date(doc.published_at)) if x)
+    return f"{doc.title} ({byline})" if byline else doc.title
+
+
+def indexed_text(head: str, body: str) -> str:
+    """What the embedder and BM25 see for a chunk."""
+    return f"{head}\n{body}" if head else body
+
+
+def chunk_document(
+    doc: Document,
+    chunk_size: int,
+    overlap: int,
+    tokenizer: Tokenizer | None = None,
+    head: str = "",
+) -> list[Chunk]:
+    """Chunks of at most `chunk_size` tokens *including* `head` and the model's special tokens
+    (when a tokenizer is given; otherwise sizes are in words, and the header is not counted)."""
     from llama_index.core.node_parser import SentenceSplitter
 
+    size = chunk_size
+    if tokenizer is not None:
+        used = len(tokenizer(head)) + 1 if head else 0  # +1: the newline joining header and body
+        size = max(MIN_BODY_TOKENS, chunk_size - SPECIAL_TOKENS - used)
     splitter = SentenceSplitter(
-        chunk_size=chunk_words, chunk_overlap=overlap_words, tokenizer=_words
+        chunk_size=size, chunk_overlap=min(overlap, size // 2), tokenizer=tokenizer or _words
     )
     chunks: list[Chunk] = []
     cursor = 0
@@ -55,3 +104,32 @@ def locate(text: str, piece: str, cursor: int) -> tuple[int, int] | None:
     pattern = r"\s+".join(re.escape(w) for w in piece.split())
     m = re.compile(pattern).search(text, cursor) or re.compile(pattern).search(text)
     return (m.start(), m.end()) if m else None
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
+
+
+def sentence_spans(text: str, min_chars: int = 20) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) in `text`; fragments shorter than `min_chars` are merged into
+    the next sentence so that headings and bylines do not score on their own."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.start()
+        if len(text[start:end].strip()) >= min_chars:
+            spans.append(_strip(text, start, end))
+            start = m.end()
+    if text[start:].strip():
+        if spans and len(text[start:].strip()) < min_chars:
+            spans[-1] = _strip(text, spans[-1][0], len(text))
+        else:
+            spans.append(_strip(text, start, len(text)))
+    return spans
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

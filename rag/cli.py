@@ -330,6 +330,89 @@ def _fmt(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+@eval_app.command("retrieval")
+def eval_retrieval(
+    corpus: Annotated[
+        Path, typer.Option("--corpus", help="Articles: a JSON list (title, body, source, url, ...)")
+    ],
+    queries: Annotated[
+        Path,
+        typer.Option("--queries", help="Queries with evidence facts (MultiHop-RAG format)"),
+    ],
+    index: Annotated[
+        Path | None,
+        typer.Option(
+            "--index",
+            help="Index folder [default: index-eval-<corpus name>, kept apart from your own]",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Only the first N scored queries")
+    ] = None,
+    k: Annotated[int, typer.Option("--k", help="Chunks retrieved per query")] = 10,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write one JSON line per query; a rerun resumes from it"),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the scores as one JSON object.")
+    ] = False,
+) -> None:
+    """Score retrieval: Hits@4, Hits@10, MRR@10 and latency, per question type and overall."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rag import retrieval_eval as ev
+    from rag.ask import DEFAULT_PARTS, Assistant, Parts
+    from rag.embed import SentenceTransformerEmbedder
+    from rag.ingest import ingest as run_ingest
+
+    if k < 1:
+        raise InputError("--k must be at least 1.")
+    if not corpus.is_file():
+        raise InputError(f"No such corpus file: {corpus}.")
+    items = ev.load_queries(queries)[:limit] if limit else ev.load_queries(queries)
+    settings = Settings.from_env()
+    settings = settings.with_(index_dir=index or Path(f"{settings.index_dir}-eval-{corpus.stem}"))
+    embedder = SentenceTransformerEmbedder(settings.embed_model)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    with bar:
+        bar.add_task("Checking the index", total=None)
+        report = run_ingest([corpus], settings, lambda: embedder)
+    if report.embedded_documents:
+        err.print(f"Ingested {report.embedded_documents} articles into {settings.index_dir}.")
+    assistant = Assistant(settings, Parts(lambda _: embedder, DEFAULT_PARTS.generator))
+    with bar:
+        task = bar.add_task("Retrieving", total=len(items))
+        rows = ev.run(assistant.retriever, items, k, output, on_done=lambda: bar.advance(task))
+    result = ev.score(rows, items)
+    result.update(
+        {"k": k, "index": str(settings.index_dir), "config": ev.fingerprint(settings.with_(k=k))}
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    table = Table(box=None)
+    for col in ("question type", "queries", "Hits@4", "Hits@10", "MRR@10"):
+        table.add_column(col, justify="left" if col == "question type" else "right")
+    for row in ev.iter_table(result):
+        table.add_row(*row)
+    out.print(table)
+    lat = result["latency_ms"]
+    out.print(
+        f"latency per query (ms): retrieve p50 {lat['retrieve']['p50']} p95 "
+        f"{lat['retrieve']['p95']}; dense p50 {lat['dense']['p50']} p95 {lat['dense']['p95']}; "
+        f"second stage p50 {lat['rerank']['p50']} p95 {lat['rerank']['p95']}"
+    )
+
+
 @models_app.command("list")
 def models_list(models_dir: ModelsDirOpt = None) -> None:
     """Show the catalogue, which models are present, and where."""

@@ -15,6 +15,10 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> list[float]: ...
 
+    def tokenize(self, text: str) -> list[str]:
+        """The model's word pieces (no special tokens): chunk sizes are counted in these."""
+        ...
+
 
 class SentenceTransformerEmbedder:
     """Normalised embeddings (so cosine similarity is a dot product)."""
@@ -25,6 +29,9 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(_model_path(name)), device="cpu")
+        # Chunking counts whole documents in word pieces; the "longer than the maximum" warning
+        # that triggers is about feeding them to the model, which never happens.
+        self._model.tokenizer.model_max_length = 10**9
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -36,6 +43,13 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Several queries in one batch (a question and its sub-queries): one model call."""
+        return self.embed_documents(texts)  # all-MiniLM-L6-v2 is symmetric: no query prefix
+
+    def tokenize(self, text: str) -> list[str]:
+        return self._model.tokenizer.tokenize(text)
 
 
 def similarities(embedder: Embedder, text: str, others: list[str]) -> list[float]:

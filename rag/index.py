@@ -48,9 +48,11 @@ def build_params(settings: Settings) -> dict[str, Any]:
         "embed_model": settings.embed_model,
         "chunking": {
             "splitter": "llama_index.SentenceSplitter",
-            "unit": "words",
-            "chunk_size": settings.chunk_words,
-            "chunk_overlap": settings.chunk_overlap_words,
+            "unit": "embedding tokens",
+            "chunk_size": settings.chunk_tokens,
+            "chunk_overlap": settings.chunk_overlap_tokens,
+            "headers": settings.headers,
+            "sentence_vectors": settings.sentence_vectors,
         },
     }
 

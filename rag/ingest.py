@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.bm25 import BM25Index
-from rag.chunk import chunk_document
+from rag.chunk import chunk_document, header, indexed_text, sentence_spans
 from rag.docstore import DocStore
 from rag.embed import Embedder
 from rag.errors import InputError
 from rag.index import IndexPaths, build_params, check_compatible, write_manifest
 from rag.load import Problem, SourceFile, find_files, load_file
+from rag.query import day_number
 from rag.settings import Settings
 from rag.store import ChromaStore
-from rag.types import Document
+from rag.types import Chunk, Document
 
 
 @dataclass
@@ -103,10 +104,21 @@ def ingest(
                     report.unchanged += 1
                     continue
                 embedder = embedder or embedder_factory()
-                chunks = chunk_document(doc, settings.chunk_words, settings.chunk_overlap_words)
-                vectors = embedder.embed_documents([c.text for c in chunks])
+                head = header(doc) if settings.headers else ""
+                chunks = chunk_document(
+                    doc,
+                    settings.chunk_tokens,
+                    settings.chunk_overlap_tokens,
+                    # Sizes in the model's word pieces; an embedder without a tokenizer
+                    # falls back to words.
+                    getattr(embedder, "tokenize", None),
+                    head,
+                )
+                vectors = embedder.embed_documents([indexed_text(head, c.text) for c in chunks])
                 store.delete_document(doc.doc_id)
-                store.upsert(chunks, vectors, _chunk_meta(doc))
+                store.upsert(chunks, vectors, _chunk_meta(doc, head))
+                if settings.sentence_vectors:
+                    _store_sentences(store, embedder, chunks)
                 docs.put(doc, digest, len(chunks))  # last: marks the document as complete
                 report.embedded_documents += 1
                 report.embedded_chunks += len(chunks)
@@ -121,7 +133,7 @@ def ingest(
                     docs.delete(doc_id)
                     report.removed += 1
         if report.embedded_chunks or report.removed or not index.bm25.exists():
-            ids, texts = store.all_texts()
+            ids, texts = store.all_indexed_texts()
             BM25Index.build(ids, texts).save(index.bm25)
         report.total_documents = len(docs)
         report.total_chunks = store.count()
@@ -145,11 +157,26 @@ def _load(src: SourceFile, report: IngestReport) -> list[Document] | None:
     return None
 
 
-def _chunk_meta(doc: Document) -> dict[str, str | None]:
+def _store_sentences(store: ChromaStore, embedder: Embedder, chunks: list[Chunk]) -> None:
+    """Every sentence of every chunk, embedded alone, for the second retrieval stage. A sentence
+    in the overlap of two chunks is stored with each (it is short; keying by chunk keeps the
+    lookup one query)."""
+    per_chunk = [[(c.start + s, c.start + e) for s, e in sentence_spans(c.text)] for c in chunks]
+    texts = [
+        c.text[s - c.start : e - c.start]
+        for c, spans in zip(chunks, per_chunk, strict=True)
+        for s, e in spans
+    ]
+    store.upsert_sentences(chunks, per_chunk, embedder.embed_documents(texts))
+
+
+def _chunk_meta(doc: Document, head: str) -> dict[str, str | int | None]:
     return {
         "title": doc.title,
         "source": doc.source,
         "published_at": doc.published_at,
+        "day": day_number(doc.published_at),
         "url": doc.url,
         "path": doc.path,
+        "header": head or None,
     }

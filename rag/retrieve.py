@@ -1,29 +1,79 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (BM25) rankings, fused by chunk id with
-reciprocal rank fusion. Fusion is keyed by chunk id, never by text: two articles can share a
-passage word for word, and each must keep its own citation.
+"""Retrieval: question analysis, hybrid search per sub-query, fusion, a second stage, merging and
+near-duplicate collapse. One path serves `rag ask`, the UI and `rag eval retrieval`.
 
-Left out for now: reranking with a cross-encoder, and metadata filters (outlet, date).
+1. The question is analysed (`rag.query`): the outlets and dates it names, and, when it is about
+   two or more stories, one sub-query per story restricted to the outlets that story names.
+2. Each sub-query is searched densely (Chroma, chunk header + body embeddings) and by keywords
+   (bm25s over header + body); the two rankings are fused by chunk id with weighted reciprocal
+   rank fusion, and chunks from a named outlet or a named date get a boost. Fusion is keyed by
+   chunk id, never by text: two articles can share a passage word for word, and each must keep
+   its own citation.
+3. The second stage rescores the best fused chunks of each sub-query: the best match between
+   the sub-query and any single sentence of the chunk (the same MiniLM model, sentence vectors
+   stored at ingest), added to the fused score. No cross-encoder is available offline here.
+4. Sub-query rankings are merged fairly (weighted reciprocal rank fusion, the whole question
+   first), so each story gets places near the top.
+5. Near-duplicates (the same wire story in two outlets) are collapsed to the better-ranked one.
+
+Left out: a learned reranker, query expansion by an LLM (too slow on a CPU), relative dates.
 """
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from rag.bm25 import BM25Index
+from rag.chunk import sentence_spans
 from rag.embed import Embedder
+from rag.query import OutletMatcher, QueryPlan, SubQuery, analyse
 from rag.settings import Settings
 from rag.store import ChromaStore, Hit
 from rag.types import Passage
 
 
-def fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: score(id) = sum over rankings of 1 / (k + rank), rank from 1.
+def fuse(
+    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: score(id) = sum over rankings of w / (k + rank), rank from 1.
     Ties keep the order in which ids were first seen."""
+    weights = weights or [1.0] * len(rankings)
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, w in zip(rankings, weights, strict=True):
         for rank, cid in enumerate(ranking, start=1):
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+            scores[cid] = scores.get(cid, 0.0) + w / (k + rank)
     return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def shingles(text: str, n: int = 5) -> set[int]:
+    words = re.findall(r"\w+", text.lower())
+    return {hash(tuple(words[i : i + n])) for i in range(max(1, len(words) - n + 1))}
+
+
+def collapse_duplicates(texts: Sequence[str], threshold: float = 0.6) -> list[int]:
+    """Indexes of the texts to keep, in order: a text whose word 5-grams overlap an earlier kept
+    one's by `threshold` (Jaccard) or more is dropped as a near-duplicate."""
+    kept: list[int] = []
+    seen: list[set[int]] = []
+    for i, text in enumerate(texts):
+        sh = shingles(text)
+        if any(len(sh & other) / max(1, len(sh | other)) >= threshold for other in seen):
+            continue
+        kept.append(i)
+        seen.append(sh)
+    return kept
+
+
+DENSE_WIDEN = 4  # a shared dense search fetches this many times the candidates
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    source: str | None
+    day: int | None
 
 
 class HybridRetriever:
@@ -34,21 +84,159 @@ class HybridRetriever:
         self.bm25 = bm25
         self.embedder = embedder
         self.settings = settings
+        ids, metas = store.all_metadata()
+        self._info = {
+            cid: ChunkInfo(m.get("source"), m.get("day")) for cid, m in zip(ids, metas, strict=True)
+        }
+        self._matcher = OutletMatcher(sorted({i.source for i in self._info.values() if i.source}))
+        self.timings_ms: dict[str, float] = {}  # of the last call: dense, bm25, rerank, total
+        self._sentence_cache: dict[str, Any] = {}
+
+    def plan(self, question: str) -> QueryPlan:
+        s = self.settings
+        return analyse(question, self._matcher, s.decompose, s.clause_text)
 
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
-        k = k or self.settings.k
-        n = max(self.settings.candidates, k)
-        dense = self.store.query(self.embedder.embed_query(question), n)
-        hits: dict[str, Hit] = {h.chunk.chunk_id: h for h in dense}
-        keyword = self.bm25.search(question, n) if self.bm25 else []
-        # BM25 may name chunks that a later, interrupted ingest removed: keep only stored ones.
-        hits.update(self.store.get([cid for cid, _ in keyword if cid not in hits]))
+        s = self.settings
+        k = k or s.k
+        t0 = time.perf_counter()
+        self.timings_ms = {"dense": 0.0, "bm25": 0.0, "rerank": 0.0}
+        plan = self.plan(question)
+        hits: dict[str, Hit] = {}
+        t = time.perf_counter()
+        texts = list(dict.fromkeys(sq.text for sq in plan.subqueries))
+        batch = getattr(self.embedder, "embed_queries", None)  # optional: one model call
+        vectors = batch(texts) if batch else [self.embedder.embed_query(x) for x in texts]
+        by_text = dict(zip(texts, vectors, strict=True))
+        self.timings_ms["dense"] += (time.perf_counter() - t) * 1000
+        dense_cache: dict[str, list[Hit]] = {}
         rankings = [
-            [h.chunk.chunk_id for h in dense],
-            [cid for cid, _ in keyword if cid in hits],
+            self._search(sq, by_text[sq.text], plan, k, hits, dense_cache) for sq in plan.subqueries
         ]
-        fused = fuse(rankings, self.settings.rrf_k)[:k]
-        return [_passage(rank, hits[cid], score) for rank, (cid, score) in enumerate(fused, 1)]
+        weights = [s.whole_weight] + [1.0] * (len(rankings) - 1)
+        merged = fuse(rankings, s.rrf_k, weights)
+        merged = merged[: max(3 * k, k + 10)]
+        hits.update(self.store.get([cid for cid, _ in merged if cid not in hits]))
+        merged = [(cid, sc) for cid, sc in merged if cid in hits]
+        if s.dedupe > 0:
+            keep = collapse_duplicates([hits[cid].chunk.text for cid, _ in merged], s.dedupe)
+            merged = [merged[i] for i in keep]
+        self.timings_ms["total"] = (time.perf_counter() - t0) * 1000
+        return [_passage(rank, hits[cid], score) for rank, (cid, score) in enumerate(merged[:k], 1)]
+
+    def _search(
+        self,
+        sq: SubQuery,
+        qv: list[float],
+        plan: QueryPlan,
+        k: int,
+        hits: dict[str, Hit],
+        dense_cache: dict[str, list[Hit]],
+    ) -> list[str]:
+        """One sub-query's ranking of chunk ids (best first)."""
+        s = self.settings
+        n = max(s.candidates, k)
+        # Clauses search only their outlets; the whole question only boosts them (a misread
+        # outlet name must not hide everything), unless `outlet_filter` says otherwise.
+        restrict = bool(sq.sources) and (s.outlet_filter or sq is not plan.subqueries[0])
+        t = time.perf_counter()
+        dense = self._dense(sq, qv, n, restrict, dense_cache)
+        t_dense = time.perf_counter()
+        allowed = (
+            {cid for cid, i in self._info.items() if i.source in sq.sources} if restrict else None
+        )
+        keyword = self.bm25.search(sq.text, n, allowed) if self.bm25 else []
+        t_bm25 = time.perf_counter()
+        self.timings_ms["dense"] += (t_dense - t) * 1000
+        self.timings_ms["bm25"] += (t_bm25 - t_dense) * 1000
+        for h in dense:
+            hits.setdefault(h.chunk.chunk_id, h)
+        # BM25 may name chunks that a later, interrupted ingest removed: keep only stored ones.
+        keyword = [(cid, sc) for cid, sc in keyword if cid in self._info]
+        fused = dict(
+            fuse(
+                [[h.chunk.chunk_id for h in dense], [cid for cid, _ in keyword]],
+                s.rrf_k,
+                [s.w_dense, s.w_bm25],
+            )
+        )
+        unit = 1.0 / (s.rrf_k + 1)
+        for cid in fused:
+            info = self._info[cid]
+            if sq.sources and info.source in sq.sources:
+                fused[cid] += s.outlet_boost * unit
+            if sq.dates and any(d.matches(info.day) for d in sq.dates):
+                fused[cid] += s.date_boost * unit
+        ranked = sorted(fused, key=lambda c: -fused[c])
+        if s.sentence_weight <= 0 or s.rerank_candidates <= 0:
+            return ranked
+        t = time.perf_counter()
+        head = ranked[: s.rerank_candidates]
+        scores = self._second_stage(qv, head, {c: fused[c] / unit for c in head}, hits)
+        self.timings_ms["rerank"] += (time.perf_counter() - t) * 1000
+        return sorted(head, key=lambda c: -scores[c]) + ranked[s.rerank_candidates :]
+
+    def _dense(
+        self,
+        sq: SubQuery,
+        qv: list[float],
+        n: int,
+        restrict: bool,
+        cache: dict[str, list[Hit]],
+    ) -> list[Hit]:
+        """Dense hits for a sub-query. Sub-queries that share their text (a question restricted
+        to each outlet it names) share one wide search, filtered here: one Chroma query instead
+        of a filtered query per outlet, which costs several times more. A rare outlet may get
+        fewer than `n` dense hits this way; BM25, which carries most of the weight, still
+        searches all of its chunks."""
+        if self.settings.w_dense <= 0:
+            return []  # not fused: skip the search
+        if sq.text not in cache:
+            cache[sq.text] = self.store.query(qv, n * DENSE_WIDEN)
+        wide = cache[sq.text]
+        if not restrict:
+            return wide[:n]
+        return [h for h in wide if h.metadata.get("source") in sq.sources][:n]
+
+    def _second_stage(
+        self, qv: list[float], ids: list[str], base: dict[str, float], hits: dict[str, Hit]
+    ) -> dict[str, float]:
+        """Fused score (first place = 1) plus the weighted cosine of the best single sentence.
+        Sentence vectors come from the index when ingest stored them, else they are embedded
+        here (and kept, so a chunk is embedded once per process)."""
+        import numpy as np
+
+        q = np.asarray(qv, dtype=np.float32)
+        if self.settings.sentence_vectors:
+            vectors = self.store.sentence_vectors(ids)
+        else:
+            vectors = self._live_sentence_vectors(ids, hits)
+        scores = {}
+        for cid in ids:
+            sims = vectors[cid] @ q if cid in vectors else np.zeros(1, dtype=np.float32)
+            scores[cid] = base[cid] / 2 + self.settings.sentence_weight * float(sims.max())
+        return scores
+
+    def _live_sentence_vectors(self, ids: list[str], hits: dict[str, Hit]) -> dict[str, Any]:
+        import numpy as np
+
+        todo = [cid for cid in ids if cid not in self._sentence_cache]
+        hits.update(self.store.get([cid for cid in todo if cid not in hits]))
+        texts: list[str] = []
+        owners: list[str] = []
+        for cid in todo:
+            if cid not in hits:
+                continue
+            body = hits[cid].chunk.text
+            for a, b in sentence_spans(body):
+                texts.append(body[a:b])
+                owners.append(cid)
+        if texts:
+            vecs = np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
+            for cid in dict.fromkeys(owners):
+                rows = [i for i, o in enumerate(owners) if o == cid]
+                self._sentence_cache[cid] = vecs[rows]
+        return {cid: self._sentence_cache[cid] for cid in ids if cid in self._sentence_cache}
 
 
 def _passage(rank: int, hit: Hit, score: float) -> Passage:

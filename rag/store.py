@@ -1,6 +1,8 @@
 """The vector store: Chroma, persisted under the index folder. chromadb is imported only here.
 
-Holds one collection of chunks (text, embedding, document id, offsets, document metadata).
+Holds two collections: chunks (body text, embedding of header + body, document id, offsets,
+document metadata, the header) and their sentences (embedding, offsets, the chunk they belong to),
+which the second retrieval stage scores one by one.
 Whole documents (their text, for citations and the viewer, and a content hash for incremental
 ingest) live in `docstore`, not here: Chroma has no place for unembedded records.
 """
@@ -14,6 +16,7 @@ from typing import Any
 from rag.types import Chunk
 
 COLLECTION = "chunks"
+SENTENCES = "sentences"
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,18 @@ class ChromaStore:
         self._col = self._client.get_or_create_collection(
             COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
+        self._sent = self._client.get_or_create_collection(
+            SENTENCES, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
 
     def count(self) -> int:
         return self._col.count()
 
     def upsert(
-        self, chunks: list[Chunk], embeddings: list[list[float]], doc_meta: dict[str, Any]
+        self,
+        chunks: list[Chunk],
+        embeddings: list[list[float]],
+        doc_meta: dict[str, Any],
     ) -> None:
         if not chunks:
             return
@@ -55,16 +64,33 @@ class ChromaStore:
             ],
         )
 
+    def upsert_sentences(
+        self, chunks: list[Chunk], spans: list[list[tuple[int, int]]], embeddings: list[list[float]]
+    ) -> None:
+        """Sentences of a document's chunks (`spans[i]` for `chunks[i]`, offsets in the document
+        text), in one write."""
+        ids, metas = [], []
+        for c, chunk_spans in zip(chunks, spans, strict=True):
+            for i, (s, e) in enumerate(chunk_spans):
+                ids.append(f"{c.chunk_id}#{i}")
+                metas.append({"chunk_id": c.chunk_id, "doc_id": c.doc_id, "start": s, "end": e})
+        if ids:
+            self._sent.upsert(ids=ids, embeddings=embeddings, metadatas=metas)  # type: ignore[arg-type]
+
     def delete_document(self, doc_id: str) -> None:
         self._col.delete(where={"doc_id": doc_id})
+        self._sent.delete(where={"doc_id": doc_id})
 
-    def query(self, embedding: list[float], n: int) -> list[Hit]:
+    def query(
+        self, embedding: list[float], n: int, where: dict[str, Any] | None = None
+    ) -> list[Hit]:
         n = min(n, self.count())
         if n <= 0:
             return []
         res = self._col.query(
             query_embeddings=[embedding],  # type: ignore[arg-type]
             n_results=n,
+            where=where,
             include=["documents", "metadatas", "distances"],
         )
         return [
@@ -87,10 +113,44 @@ class ChromaStore:
             for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True)  # type: ignore[arg-type]
         }
 
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, Any]:
+        """{chunk_id: array of its sentence embeddings (rows normalised)}."""
+        import numpy as np
+
+        if not chunk_ids:
+            return {}
+        res = self._sent.get(
+            where={"chunk_id": {"$in": chunk_ids}}, include=["embeddings", "metadatas"]
+        )
+        rows: dict[str, list[Any]] = {}
+        for meta, vec in zip(res["metadatas"] or [], res["embeddings"], strict=True):  # type: ignore[arg-type]
+            rows.setdefault(str(meta["chunk_id"]), []).append(vec)
+        return {cid: np.asarray(v, dtype=np.float32) for cid, v in rows.items()}
+
+    def sources(self) -> list[str]:
+        """Every distinct outlet (`source`) among the stored chunks."""
+        res = self._col.get(include=["metadatas"])
+        return sorted({str(m["source"]) for m in res["metadatas"] or [] if m.get("source")})
+
     def all_texts(self) -> tuple[list[str], list[str]]:
-        """(ids, texts) of every chunk, for building the BM25 index."""
+        """(ids, texts) of every chunk: article text only."""
         res = self._col.get(include=["documents"])
         return list(res["ids"]), list(res["documents"] or [])
+
+    def all_indexed_texts(self) -> tuple[list[str], list[str]]:
+        """(ids, texts) of every chunk as BM25 indexes them: the header, when the chunk has
+        one, then the body."""
+        res = self._col.get(include=["documents", "metadatas"])
+        texts = [
+            f"{m['header']}\n{t}" if m.get("header") else t
+            for t, m in zip(res["documents"] or [], res["metadatas"] or [], strict=True)
+        ]
+        return list(res["ids"]), texts
+
+    def all_metadata(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """(ids, metadata) of every chunk, for filtering BM25 results by outlet or date."""
+        res = self._col.get(include=["metadatas"])
+        return list(res["ids"]), [dict(m) for m in res["metadatas"] or []]
 
 
 def _hit(cid: str, text: str, meta: Any, score: float) -> Hit:

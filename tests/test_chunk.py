@@ -39,3 +39,35 @@ def test_locate_tolerates_whitespace_changes():
     text = "alpha  beta\n gamma delta"
     assert locate(text, "beta gamma", 0) == (7, 18)
     assert locate(text, "missing words", 0) is None
+
+
+def test_header_carries_title_outlet_and_readable_date_but_never_enters_offsets(embedder):
+    from rag.chunk import header, indexed_text
+
+    body = "Flexport's chief executive resigned. " * 80
+    doc = Document(
+        "u", body, "Clark leaves Flexport", "TechCrunch", "2023-10-07T14:00:00+00:00", "u"
+    )
+    head = header(doc)
+    assert head == "Clark leaves Flexport (TechCrunch, October 7, 2023)"
+    assert header(Document("s", "x", "Seed title", "Iran Press")) == "Seed title (Iran Press)"
+    assert header(Document("s", "x", "Only a title")) == "Only a title"
+    chunks = chunk_document(doc, 96, 8, embedder.tokenize, head)
+    assert len(chunks) > 3
+    for c in chunks:
+        assert body[c.start : c.end] == c.text and "TechCrunch" not in c.text
+        # Header, body and [CLS]/[SEP] fit the budget, so nothing embedded is cut off.
+        assert len(embedder.tokenize(indexed_text(head, c.text))) + 2 <= 96
+
+
+def test_sentence_spans_cover_sentences_and_merge_fragments():
+    from rag.chunk import sentence_spans
+
+    text = "By Jane Doe\nThe minister resigned on Monday. Markets fell sharply! Why? Nobody knows."
+    spans = sentence_spans(text)
+    pieces = [text[s:e] for s, e in spans]
+    # A byline and a short last sentence do not stand alone.
+    assert pieces == [
+        "By Jane Doe\nThe minister resigned on Monday.",
+        "Markets fell sharply! Why? Nobody knows.",
+    ]

@@ -26,6 +26,9 @@ class CountingEmbedder:
     def embed_query(self, text):
         return self.inner.embed_query(text)
 
+    def tokenize(self, text):
+        return self.inner.tokenize(text)
+
 
 @pytest.fixture
 def settings(tmp_path):
@@ -46,7 +49,7 @@ def test_second_run_embeds_nothing(seeds_copy, settings, embedder):
     assert report2.total_chunks == report.total_chunks
     manifest = read_manifest(IndexPaths(settings.index_dir))
     assert manifest["embed_model"] == "all-MiniLM-L6-v2"
-    assert manifest["chunking"]["chunk_size"] == settings.chunk_words
+    assert manifest["chunking"]["chunk_size"] == settings.chunk_tokens
     assert manifest["schema_version"] >= 1 and manifest["documents"] == 5
 
 
@@ -92,7 +95,7 @@ def test_interrupted_ingest_leaves_a_usable_index(seeds_copy, settings, embedder
 def test_other_chunking_is_refused_on_an_existing_index(seeds_copy, settings, embedder):
     run(seeds_copy, settings, CountingEmbedder(embedder))
     with pytest.raises(IndexMismatchError, match="--rebuild"):
-        run(seeds_copy, settings.with_(chunk_words=50), CountingEmbedder(embedder))
+        run(seeds_copy, settings.with_(chunk_tokens=128), CountingEmbedder(embedder))
 
 
 def test_broken_file_is_reported_and_the_rest_ingested(seeds_copy, settings, embedder):

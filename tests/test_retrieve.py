@@ -29,7 +29,8 @@ def test_fusion_is_keyed_by_chunk_id_not_text(tmp_path, embedder):
     bm25 = BM25Index.build([c.chunk_id for c in chunks], [c.text for c in chunks])
     from rag.settings import Settings
 
-    retriever = HybridRetriever(store, bm25, embedder, Settings(k=3))
+    # Duplicate collapse (on by default) would keep one of the two on purpose; fusion must not.
+    retriever = HybridRetriever(store, bm25, embedder, Settings(k=3, dedupe=0.0))
     passages = retriever.retrieve("transit corridor Caspian")
     top_two = {p.chunk.doc_id for p in passages[:2]}
     assert top_two == {"a.txt", "b.txt"}
@@ -56,3 +57,97 @@ def test_seed_retrieval_finds_the_aukus_paragraph(seed_settings, embedder):
     assert passages[0].chunk.doc_id == "001_72ccaa6fd02313a0.txt"
     assert "AUKUS" in passages[0].chunk.text
     assert passages[0].source == "Iran Press"
+
+
+def test_weighted_fusion():
+    fused = dict(fuse([["a", "b"], ["b", "a"]], k=60, weights=[2.0, 1.0]))
+    assert fused["a"] == pytest.approx(2 / 61 + 1 / 62)
+    assert fused["a"] > fused["b"]
+
+
+def test_near_duplicates_collapse_to_the_first():
+    from rag.retrieve import collapse_duplicates
+
+    wire = (
+        "The central bank raised interest rates by a quarter point on Wednesday, citing "
+        "persistent inflation in services and a tight labour market across the country."
+    )
+    texts = [wire, "Football: the home side won 2-1 after extra time.", wire + " (Reuters)", wire]
+    assert collapse_duplicates(texts) == [0, 1]
+    assert collapse_duplicates(texts, threshold=1.01) == [0, 1, 2, 3]
+
+
+def _articles(tmp_path):
+    import json
+
+    story = "The {} phone has a faster chip, a brighter screen and a battery that lasts two days."
+    rows = [
+        ("TechCrunch", "Pixel 8 review", story.format("Pixel 8"), "2023-10-04"),
+        (
+            "The Verge",
+            "Pixel 8 hands-on",
+            "In our tests the battery lasted two days.",
+            "2023-10-05",
+        ),
+        ("Wired", "Pixel 8 first look", story.format("Pixel 8"), "2023-10-06"),
+        ("Wired", "Football", "The home side won 2-1 after extra time in the cup.", "2023-10-06"),
+    ]
+    corpus = [
+        {
+            "title": t,
+            "body": b,
+            "source": s,
+            "published_at": f"{d}T10:00:00+00:00",
+            "url": f"https://example.com/{i}",
+        }
+        for i, (s, t, b, d) in enumerate(rows)
+    ]
+    path = tmp_path / "corpus.json"
+    path.write_text(json.dumps(corpus))
+    return path
+
+
+def test_named_outlets_are_each_represented_and_wire_copies_collapsed(tmp_path, embedder):
+    from rag.index import IndexPaths
+    from rag.ingest import ingest
+    from rag.settings import Settings
+
+    settings = Settings.from_env(env={}, index_dir=tmp_path / "index", k=3)
+    ingest([_articles(tmp_path)], settings, lambda: embedder)
+    paths = IndexPaths(settings.index_dir)
+    retriever = HybridRetriever(
+        ChromaStore(paths.chroma), BM25Index.load(paths.bm25), embedder, settings
+    )
+    plan = retriever.plan("Did TechCrunch and The Verge both praise the phone's battery?")
+    assert [sq.sources for sq in plan.subqueries[1:]] == [("TechCrunch",), ("The Verge",)]
+    passages = retriever.retrieve("Did TechCrunch and The Verge both praise the phone's battery?")
+    assert {p.source for p in passages[:2]} == {"TechCrunch", "The Verge"}
+    # Wired's copy of TechCrunch's text is the same story: it never sits beside it.
+    texts = [p.chunk.text for p in passages]
+    assert len(texts) == len(set(texts))
+    assert retriever.timings_ms["dense"] > 0
+
+
+def test_second_stage_scores_single_sentences(tmp_path, embedder):
+    """The best-matching sentence lifts a chunk whose other sentences are off topic."""
+    import json
+
+    from rag.index import IndexPaths
+    from rag.ingest import ingest
+    from rag.settings import Settings
+
+    filler = "The council met on Tuesday to discuss parking, bins and the library roof. "
+    corpus = [
+        {"title": "Council notes", "body": filler * 6 + "The mayor resigned over the bridge."},
+        {"title": "Bridge", "body": "Engineers inspected the bridge for cracks after storms."},
+    ]
+    (tmp_path / "c.json").write_text(json.dumps(corpus))
+    settings = Settings.from_env(env={}, index_dir=tmp_path / "i", k=2, rerank_candidates=10)
+    ingest([tmp_path / "c.json"], settings, lambda: embedder)
+    paths = IndexPaths(settings.index_dir)
+    retriever = HybridRetriever(
+        ChromaStore(paths.chroma), BM25Index.load(paths.bm25), embedder, settings
+    )
+    passages = retriever.retrieve("Why did the mayor resign?")
+    assert passages[0].title == "Council notes"
+    assert retriever.timings_ms["rerank"] > 0

@@ -1,0 +1,172 @@
+"""Ablation of the retrieval techniques on MultiHop-RAG dev queries, in one process.
+
+Runs `HybridRetriever.retrieve` (the path `rag ask` and `rag eval retrieval` use) under a list of
+settings, on an index that `rag eval retrieval` has built, and prints one Markdown row per
+configuration. Query embeddings are cached across configurations (same text, same vector), so
+latencies here are not the product's; take those from `rag eval retrieval`.
+
+    PYTHONPATH=$PWD .venv/bin/python scripts/ablate_retrieval.py --index index-eval-corpus \
+        --queries ../shared/eval/multihop_rag/queries_dev.json [--limit N] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from rag import privacy
+from rag import retrieval_eval as ev
+from rag.bm25 import BM25Index
+from rag.embed import SentenceTransformerEmbedder
+from rag.index import IndexPaths
+from rag.retrieve import HybridRetriever
+from rag.settings import Settings
+from rag.store import ChromaStore
+
+# The defaults before tuning, with every technique off; rows switch them on one at a time.
+OFF = {
+    "w_dense": 1.0,
+    "w_bm25": 1.0,
+    "candidates": 20,
+    "outlet_boost": 0.0,
+    "date_boost": 0.0,
+    "decompose": False,
+    "clause_text": False,
+    "dedupe": 0.0,
+    "rerank_candidates": 0,
+}
+BOOSTS = {**OFF, "outlet_boost": 1.0, "date_boost": 0.5}
+SPLIT = {**BOOSTS, "decompose": True}
+# Cumulative: each row adds one technique to the row above it (the two decomposition rows are
+# alternatives). Settings not named here come from the defaults, RAG_* environment, then --set.
+CONFIGS: list[tuple[str, dict]] = [
+    ("dense only", {**OFF, "w_bm25": 0.0}),
+    ("BM25 only", {**OFF, "w_dense": 0.0}),
+    ("hybrid RRF, equal weights", OFF),
+    ("+ outlet boost", {**OFF, "outlet_boost": 1.0}),
+    ("+ date boost", BOOSTS),
+    ("+ decomposition, clause text", {**SPLIT, "clause_text": True}),
+    ("+ decomposition, whole-question text", SPLIT),
+    ("+ duplicate collapse", {**SPLIT, "dedupe": 0.6}),
+    ("+ tuned fusion (w_dense 0.1, 50 candidates) = defaults", {}),
+    ("defaults, w_dense 0 (BM25 alone in fusion)", {"w_dense": 0.0}),
+    ("defaults + sentence second stage (10 candidates, weight 1)", {"rerank_candidates": 10}),
+]
+
+
+class CachedEmbedder:
+    """The real embedder with a cache of query vectors (same Protocol)."""
+
+    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+        self.inner, self.name, self._cache = inner, inner.name, {}
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        if text not in self._cache:
+            self._cache[text] = self.inner.embed_query(text)
+        return self._cache[text]
+
+    def tokenize(self, text: str) -> list[str]:
+        return self.inner.tokenize(text)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--queries", type=Path, required=True)
+    ap.add_argument("--limit", type=int)
+    ap.add_argument(
+        "--split",
+        choices=["all", "odd", "even"],
+        default="all",
+        help="queries with odd or even ids only (tune on one half, report on the other)",
+    )
+    ap.add_argument("--only", nargs="*", help="names (prefixes) of configurations to run")
+    ap.add_argument("--set", nargs="*", default=[], help="extra KEY=VALUE for every config")
+    ap.add_argument(
+        "--grid",
+        nargs="*",
+        default=[],
+        help="KEY=V1,V2,...: instead of the ablation rows, every combination over the defaults",
+    )
+    ap.add_argument(
+        "--bm25",
+        nargs="*",
+        default=[],
+        help="K1,B pairs: rebuild BM25 with these parameters and rerun every row with each",
+    )
+    args = ap.parse_args()
+    privacy.apply()
+    queries = [
+        q
+        for q in ev.load_queries(args.queries)
+        if args.split == "all" or int(q.id) % 2 == (args.split == "odd")
+    ][: args.limit]
+    extra = dict(kv.split("=", 1) for kv in args.set)
+    base = Settings.from_env(index_dir=args.index)
+    paths = IndexPaths(base.index_dir)
+    embedder = CachedEmbedder(SentenceTransformerEmbedder(base.embed_model))
+    store = ChromaStore(paths.chroma)
+    retriever = HybridRetriever(store, BM25Index.load(paths.bm25), embedder, base)
+    print(
+        "| configuration | Hits@4 | Hits@10 | MRR@10 | comparison H@4 | inference H@4 "
+        "| temporal H@4 |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    configs = CONFIGS
+    if args.grid:
+        keys = [g.split("=", 1)[0] for g in args.grid]
+        values = [g.split("=", 1)[1].split(",") for g in args.grid]
+        configs = [
+            (
+                " ".join(f"{k}={v}" for k, v in zip(keys, combo, strict=True)),
+                dict(zip(keys, combo, strict=True)),
+            )
+            for combo in itertools.product(*values)
+        ]
+    variants = [(None, None)]
+    if args.bm25:
+        ids, texts = store.all_indexed_texts()
+        variants = [
+            (f"k1={kb} ", BM25Index.build(ids, texts, *map(float, kb.split(","))))
+            for kb in args.bm25
+        ]
+    configs = [
+        (f"{label or ''}{name}", changes, bm25)
+        for label, bm25 in variants
+        for name, changes in configs
+    ]
+    for name, changes, bm25 in configs:
+        if bm25 is not None:
+            retriever.bm25 = bm25
+        if args.only and not any(o in name for o in args.only):
+            continue
+        env = {f"RAG_{k.upper()}": str(v) for k, v in {**changes, **extra}.items()}
+        retriever.settings = Settings.from_env(env=env, index_dir=args.index)
+        t = time.perf_counter()
+        rows = ev.run(retriever, queries, 10, None)
+        r = ev.score(rows, queries)
+        o, bt = r["overall"], r["by_type"]
+        h4 = {
+            t: bt.get(t, {}).get("hits_at_4", 0.0)
+            for t in ("comparison_query", "inference_query", "temporal_query")
+        }
+        print(
+            f"| {name} | {o['hits_at_4']:.3f} | {o['hits_at_10']:.3f} | {o['mrr_at_10']:.3f} "
+            f"| {h4['comparison_query']:.3f} | {h4['inference_query']:.3f} "
+            f"| {h4['temporal_query']:.3f} |",
+            flush=True,
+        )
+        print(f"  ({len(queries)} queries, {time.perf_counter() - t:.0f} s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
