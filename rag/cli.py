@@ -231,6 +231,11 @@ def serve(
     run_app(engine, host, port, credentials)
 
 
+def _eval_index(settings: Settings, index: Path | None, corpus: Path) -> Path:
+    """A benchmark corpus goes into its own index, beside and apart from the user's."""
+    return index or Path(f"{settings.index_dir}-eval-{corpus.stem}")
+
+
 @eval_app.command("answers")
 def eval_answers(
     queries: Annotated[
@@ -242,7 +247,11 @@ def eval_answers(
         ),
     ],
     corpus: Annotated[
-        Path | None, typer.Option(help="Articles to ingest first (skipped when already held)")
+        Path | None,
+        typer.Option(
+            help="Articles to ingest first, unchanged ones skipped [index default: "
+            "index-eval-<corpus name>]"
+        ),
     ] = None,
     index: IndexOpt = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N questions")] = None,
@@ -281,6 +290,7 @@ def eval_answers(
         index_dir=index, k=k, model=model, models_dir=models_dir, prompt_budget=prompt_budget
     )
     if corpus is not None:
+        settings = settings.with_(index_dir=_eval_index(settings, index, corpus))
         _ingest_with_bar([corpus], settings)
     assistant = Assistant(settings)
     done = ev.read_rows(output)
@@ -373,7 +383,7 @@ def eval_retrieval(
         raise InputError(f"No such corpus file: {corpus}.")
     items = ev.load_queries(queries)[:limit] if limit else ev.load_queries(queries)
     settings = Settings.from_env()
-    settings = settings.with_(index_dir=index or Path(f"{settings.index_dir}-eval-{corpus.stem}"))
+    settings = settings.with_(index_dir=_eval_index(settings, index, corpus))
     embedder = SentenceTransformerEmbedder(settings.embed_model)
     bar = Progress(
         TextColumn("[bold]{task.description}"),
