@@ -24,7 +24,6 @@ from rag.types import Passage
 
 CHARS_PER_TOKEN = 4
 GAP = " … "
-LEAD_SHARE = 0.6  # of the budget, at most, for the best passage read whole
 
 
 def estimate_tokens(text: str) -> int:
@@ -82,19 +81,17 @@ def select(
         used += cost
         return True
 
-    # The best passage whole, as far as the budget allows: sentences cut from their neighbours
-    # lose who said them ("Patrushev called ... : 'AUKUS is a new NATO'").
-    # It may use up to LEAD_SHARE of the budget, so the other stories keep a voice.
-    for j in range(len(sentences)):
-        if sentences[j][0] != 0:
-            break
-        if chosen and used + estimate_tokens(texts[j]) + 1 > LEAD_SHARE * budget:
-            break
-        take(j)
-    for i in range(1, len(passages)):  # then each other passage's best sentence, in rank order
-        best = next((j for j in order if sentences[j][0] == i), None)
+    # Every passage, in rank order, gives its best sentence, so a two-story question keeps
+    # both; then each best sentence gets the sentences either side, because a sentence cut from
+    # its neighbours loses who said it ("Patrushev called ...: 'AUKUS is a new NATO'").
+    bests = [next((j for j in order if sentences[j][0] == i), None) for i in range(len(passages))]
+    for best in bests:
         if best is not None:
             take(best)
+    for i, best in enumerate(bests):
+        for j in () if best is None else (best - 1, best + 1):
+            if 0 <= j < len(sentences) and sentences[j][0] == i:
+                take(j)
     for j in order:
         if j in chosen:
             continue
