@@ -8,14 +8,18 @@ import pytest
 
 from rag.ask import Assistant
 
-from .conftest import AUKUS, run_cli
+from .conftest import run_cli
 
 QUESTIONS = [
     {
         "id": "a1",
-        "question": AUKUS,
-        "answer_keywords": [["NATO", "North Atlantic"], ["China"]],
-        "sources": ["001_72ccaa6fd02313a0.txt"],
+        "question": "In which city was the fourth Regional Security Dialogue held?",
+        "answer_keywords": [["Dushanbe"]],
+        "sources": [
+            "000_a71badf03f227bf3.txt",
+            "001_72ccaa6fd02313a0.txt",
+            "004_3183116b0c1738f2.txt",
+        ],
         "answerable": True,
     },
     {
@@ -62,13 +66,13 @@ def test_rows_follow_the_contract(run):
 def test_answers_and_abstains(run, seed_settings):
     report, rows, _ = run
     answerable, unanswerable = rows
-    assert not answerable["abstained"] and "NATO" in answerable["answer"]
+    assert not answerable["abstained"] and "Dushanbe" in answerable["answer"]
     cited = {c["doc_id"] for c in answerable["citations"]}
-    assert cited == {"001_72ccaa6fd02313a0.txt"}, "cites the gold article and nothing else"
-    assert all(c["verified"] for c in answerable["citations"])
-    doc = Assistant(seed_settings).document("001_72ccaa6fd02313a0.txt")
+    assert cited and cited <= set(QUESTIONS[0]["sources"]), "cites gold articles and no other"
+    assistant = Assistant(seed_settings)
     for c in answerable["citations"]:
-        assert doc.text[c["start"] : c["end"]] == c["quote"]
+        assert assistant.document(c["doc_id"]).text[c["start"] : c["end"]] == c["quote"]
+        assert "Dushanbe" in c["quote"], "the quote is narrowed to the sentence with the answer"
     assert unanswerable["abstained"] and unanswerable["citations"] == []
     assert unanswerable["short_answer"] == "Insufficient information"
     assert report["overall"]["accuracy"] == 1.0 and report["overall"]["abstention_recall"] == 1.0
