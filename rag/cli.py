@@ -44,6 +44,15 @@ ModelsDirOpt = Annotated[
     Path | None,
     typer.Option("--models-dir", help="Model cache [env: RAG_MODELS_DIR; default: user cache]"),
 ]
+KOpt = Annotated[int | None, typer.Option("--k", help="Passages to give the model [default: 4]")]
+ModelOpt = Annotated[str | None, typer.Option(help="Catalogue name or .gguf path [env: RAG_MODEL]")]
+GpuOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="Layers to offload to the GPU (needs a CUDA or Metal build of "
+        "llama-cpp-python; -1 = all) [default: 0]"
+    ),
+]
 DEFAULT_SEEDS = Path("seeds")
 EXIT_PARTIAL = 2  # ingest finished, but some files were skipped
 
@@ -122,19 +131,9 @@ def _ingest_with_bar(paths: list[Path], settings: Settings, prune: bool = False)
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
     index: IndexOpt = None,
-    k: Annotated[
-        int | None, typer.Option("--k", help="Passages to give the model [default: 4]")
-    ] = None,
-    model: Annotated[
-        str | None, typer.Option(help="Catalogue name or .gguf path [env: RAG_MODEL]")
-    ] = None,
-    n_gpu_layers: Annotated[
-        int | None,
-        typer.Option(
-            help="Layers to offload to the GPU (needs a CUDA or Metal build of "
-            "llama-cpp-python; -1 = all) [default: 0]"
-        ),
-    ] = None,
+    k: KOpt = None,
+    model: ModelOpt = None,
+    n_gpu_layers: GpuOpt = None,
     models_dir: ModelsDirOpt = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object, nothing else.")
@@ -196,15 +195,9 @@ def serve(
     auth: Annotated[
         str | None, typer.Option(help="USER:PASS required for every page and API call.")
     ] = None,
-    k: Annotated[
-        int | None, typer.Option("--k", help="Passages to give the model [default: 4]")
-    ] = None,
-    model: Annotated[
-        str | None, typer.Option(help="Catalogue name or .gguf path [env: RAG_MODEL]")
-    ] = None,
-    n_gpu_layers: Annotated[
-        int | None, typer.Option(help="Layers to offload to the GPU (-1 = all) [default: 0]")
-    ] = None,
+    k: KOpt = None,
+    model: ModelOpt = None,
+    n_gpu_layers: GpuOpt = None,
     models_dir: ModelsDirOpt = None,
 ) -> None:
     """Start the chat UI in the browser (Gradio): streaming answers, citations that open the
