@@ -77,8 +77,11 @@ class Assistant:
 
     def reload(self) -> None:
         """Pick up what an ingest in this process added: Chroma and SQLite see new rows at
-        once, but the BM25 index is a file loaded at start."""
-        self.retriever.bm25 = BM25Index.load(IndexPaths(self.settings.index_dir).bm25)
+        once, but the BM25 index is a file loaded at start, and the retriever keeps each
+        chunk's outlet and day (for boosts) from when it was built. The embedder is kept."""
+        r = self.retriever
+        bm25 = BM25Index.load(IndexPaths(self.settings.index_dir).bm25)
+        self.retriever = HybridRetriever(r.store, bm25, r.embedder, r.settings)
 
     @property
     def generator(self) -> TextGenerator:
