@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import InputError
+from rag.evaluate import read_rows
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
 
@@ -107,17 +108,7 @@ def first_relevant(texts: list[str], facts: list[str]) -> int | None:
 
 def read_done(path: Path | None, config: str) -> dict[str, dict[str, Any]]:
     """Finished results in an output file, by query id (as a string), for this config only."""
-    done: dict[str, dict[str, Any]] = {}
-    if path is None or not path.is_file():
-        return done
-    for line in path.read_text("utf-8").splitlines():
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # a line cut short by an interruption
-        if row.get("config") == config:
-            done[str(row["id"])] = row
-    return done
+    return {qid: row for qid, row in read_rows(path).items() if row.get("config") == config}
 
 
 def run(
