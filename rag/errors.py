@@ -20,3 +20,8 @@ class IndexMismatchError(RagError):
 
 class ModelError(RagError):
     """A model that is missing, corrupt or cannot be loaded."""
+
+
+class SettingsError(RagError):
+    """A `RAG_*` variable or setting with a value it does not accept, or a misspelt `RAG_*`
+    name. A usage error, like a bad flag, so the CLI exits 2 rather than 1."""

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.cite import MARKER
 from rag.generate import Generator
+from rag.prompt import MARKER
 
 HISTORY_TURNS = 2  # enough to resolve "he" or "that"; each turn costs prompt time
 ANSWER_CHARS = 300

@@ -59,4 +59,4 @@ class LlamaCppGenerator:
         ):
             delta = part["choices"][0]["delta"].get("content")  # type: ignore[index, union-attr]
             if delta:
-                yield delta
+                yield str(delta)

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.bm25 import BM25Index
-from rag.chunk import chunk_document, header, indexed_text, sentence_spans
+from rag.chunk import chunk_document, header, indexed_text
 from rag.docstore import DocStore
 from rag.embed import Embedder
 from rag.errors import InputError
 from rag.index import IndexPaths, build_params, check_compatible, write_manifest
 from rag.load import Problem, SourceFile, find_files, load_file
 from rag.query import day_number
+from rag.sentences import scoring_spans
 from rag.settings import Settings
 from rag.store import ChromaStore
 from rag.types import Chunk, Document
@@ -161,7 +162,7 @@ def _store_sentences(store: ChromaStore, embedder: Embedder, chunks: list[Chunk]
     """Every sentence of every chunk, embedded alone, for the second retrieval stage. A sentence
     in the overlap of two chunks is stored with each (it is short; keying by chunk keeps the
     lookup one query)."""
-    per_chunk = [[(c.start + s, c.start + e) for s, e in sentence_spans(c.text)] for c in chunks]
+    per_chunk = [[(c.start + s, c.start + e) for s, e in scoring_spans(c.text)] for c in chunks]
     texts = [
         c.text[s - c.start : e - c.start]
         for c, spans in zip(chunks, per_chunk, strict=True)

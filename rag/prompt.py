@@ -10,6 +10,8 @@ from rag.excerpt import Excerpt
 from rag.types import Passage
 
 ABSTAIN = "The articles don't say."
+# How the model cites: [n] or [n, m], numbers of the passages in the prompt.
+MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 SYSTEM = (
     "You answer questions about news articles using only the numbered passages given. "

@@ -77,10 +77,6 @@ class QueryPlan:
     dates: list[DateSpan] = field(default_factory=list)
     subqueries: list[SubQuery] = field(default_factory=list)
 
-    @property
-    def sources(self) -> set[str]:
-        return {s for m in self.outlets for s in m.sources}
-
 
 def aliases(source: str) -> set[str]:
     """Names a question may use for an outlet."""

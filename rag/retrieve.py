@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.bm25 import BM25Index
-from rag.chunk import sentence_spans
 from rag.embed import Embedder
 from rag.query import OutletMatcher, QueryPlan, SubQuery, analyse
+from rag.sentences import scoring_spans
 from rag.settings import Settings
-from rag.store import ChromaStore, Hit
-from rag.types import Passage
+from rag.store import ChromaStore
+from rag.types import Hit, Passage, Retrieval
 
 
 def fuse(
@@ -89,29 +89,29 @@ class HybridRetriever:
             cid: ChunkInfo(m.get("source"), m.get("day")) for cid, m in zip(ids, metas, strict=True)
         }
         self._matcher = OutletMatcher(sorted({i.source for i in self._info.values() if i.source}))
-        self.timings_ms: dict[str, float] = {}  # of the last call: dense, bm25, rerank, total
         self._sentence_cache: dict[str, Any] = {}
 
     def plan(self, question: str) -> QueryPlan:
         s = self.settings
         return analyse(question, self._matcher, s.decompose, s.clause_text)
 
-    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+    def retrieve(self, question: str, k: int | None = None) -> Retrieval:
+        """The best `k` passages for `question`, with the time each stage took."""
         s = self.settings
         k = k or s.k
         t0 = time.perf_counter()
-        self.timings_ms = {"dense": 0.0, "bm25": 0.0, "rerank": 0.0}
+        timings = {"dense": 0.0, "bm25": 0.0, "rerank": 0.0}
         plan = self.plan(question)
         hits: dict[str, Hit] = {}
         t = time.perf_counter()
         texts = list(dict.fromkeys(sq.text for sq in plan.subqueries))
-        batch = getattr(self.embedder, "embed_queries", None)  # optional: one model call
-        vectors = batch(texts) if batch else [self.embedder.embed_query(x) for x in texts]
+        vectors = self.embedder.embed_queries(texts)  # one model call for all sub-queries
         by_text = dict(zip(texts, vectors, strict=True))
-        self.timings_ms["dense"] += (time.perf_counter() - t) * 1000
+        timings["dense"] += (time.perf_counter() - t) * 1000
         dense_cache: dict[str, list[Hit]] = {}
         rankings = [
-            self._search(sq, by_text[sq.text], plan, k, hits, dense_cache) for sq in plan.subqueries
+            self._search(sq, by_text[sq.text], plan, k, hits, dense_cache, timings)
+            for sq in plan.subqueries
         ]
         weights = [s.whole_weight] + [1.0] * (len(rankings) - 1)
         merged = fuse(rankings, s.rrf_k, weights)
@@ -121,8 +121,9 @@ class HybridRetriever:
         if s.dedupe > 0:
             keep = collapse_duplicates([hits[cid].chunk.text for cid, _ in merged], s.dedupe)
             merged = [merged[i] for i in keep]
-        self.timings_ms["total"] = (time.perf_counter() - t0) * 1000
-        return [_passage(rank, hits[cid], score) for rank, (cid, score) in enumerate(merged[:k], 1)]
+        passages = [_passage(rank, hits[cid], sc) for rank, (cid, sc) in enumerate(merged[:k], 1)]
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return Retrieval(passages, timings)
 
     def _search(
         self,
@@ -132,6 +133,7 @@ class HybridRetriever:
         k: int,
         hits: dict[str, Hit],
         dense_cache: dict[str, list[Hit]],
+        timings: dict[str, float],
     ) -> list[str]:
         """One sub-query's ranking of chunk ids (best first)."""
         s = self.settings
@@ -147,8 +149,8 @@ class HybridRetriever:
         )
         keyword = self.bm25.search(sq.text, n, allowed) if self.bm25 else []
         t_bm25 = time.perf_counter()
-        self.timings_ms["dense"] += (t_dense - t) * 1000
-        self.timings_ms["bm25"] += (t_bm25 - t_dense) * 1000
+        timings["dense"] += (t_dense - t) * 1000
+        timings["bm25"] += (t_bm25 - t_dense) * 1000
         for h in dense:
             hits.setdefault(h.chunk.chunk_id, h)
         # BM25 may name chunks that a later, interrupted ingest removed: keep only stored ones.
@@ -173,7 +175,7 @@ class HybridRetriever:
         t = time.perf_counter()
         head = ranked[: s.rerank_candidates]
         scores = self._second_stage(qv, head, {c: fused[c] / unit for c in head}, hits)
-        self.timings_ms["rerank"] += (time.perf_counter() - t) * 1000
+        timings["rerank"] += (time.perf_counter() - t) * 1000
         return sorted(head, key=lambda c: -scores[c]) + ranked[s.rerank_candidates :]
 
     def _dense(
@@ -228,7 +230,7 @@ class HybridRetriever:
             if cid not in hits:
                 continue
             body = hits[cid].chunk.text
-            for a, b in sentence_spans(body):
+            for a, b in scoring_spans(body):
                 texts.append(body[a:b])
                 owners.append(cid)
         if texts:

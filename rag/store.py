@@ -9,21 +9,13 @@ ingest) live in `docstore`, not here: Chroma has no place for unembedded records
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.types import Chunk
+from rag.types import Chunk, Hit
 
 COLLECTION = "chunks"
 SENTENCES = "sentences"
-
-
-@dataclass(frozen=True)
-class Hit:
-    chunk: Chunk
-    score: float
-    metadata: dict[str, Any]
 
 
 class ChromaStore:
@@ -81,16 +73,14 @@ class ChromaStore:
         self._col.delete(where={"doc_id": doc_id})
         self._sent.delete(where={"doc_id": doc_id})
 
-    def query(
-        self, embedding: list[float], n: int, where: dict[str, Any] | None = None
-    ) -> list[Hit]:
+    def query(self, embedding: list[float], n: int) -> list[Hit]:
         n = min(n, self.count())
         if n <= 0:
             return []
-        res = self._col.query(
+        # chromadb's result types mark every field optional; the ones asked for are present.
+        res: Any = self._col.query(
             query_embeddings=[embedding],  # type: ignore[arg-type]
             n_results=n,
-            where=where,
             include=["documents", "metadatas", "distances"],
         )
         return [
@@ -99,7 +89,7 @@ class ChromaStore:
                 res["ids"][0],
                 res["documents"][0],
                 res["metadatas"][0],
-                res["distances"][0],  # type: ignore[index]
+                res["distances"][0],
                 strict=True,
             )
         ]
@@ -107,10 +97,10 @@ class ChromaStore:
     def get(self, ids: list[str]) -> dict[str, Hit]:
         if not ids:
             return {}
-        res = self._col.get(ids=ids, include=["documents", "metadatas"])
+        res: Any = self._col.get(ids=ids, include=["documents", "metadatas"])
         return {
             cid: _hit(cid, text, meta, 0.0)
-            for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True)  # type: ignore[arg-type]
+            for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
         }
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, Any]:
@@ -119,23 +109,12 @@ class ChromaStore:
 
         if not chunk_ids:
             return {}
-        res = self._sent.get(
-            where={"chunk_id": {"$in": chunk_ids}}, include=["embeddings", "metadatas"]
-        )
+        where: Any = {"chunk_id": {"$in": chunk_ids}}
+        res: Any = self._sent.get(where=where, include=["embeddings", "metadatas"])
         rows: dict[str, list[Any]] = {}
         for meta, vec in zip(res["metadatas"] or [], res["embeddings"], strict=True):  # type: ignore[arg-type]
             rows.setdefault(str(meta["chunk_id"]), []).append(vec)
         return {cid: np.asarray(v, dtype=np.float32) for cid, v in rows.items()}
-
-    def sources(self) -> list[str]:
-        """Every distinct outlet (`source`) among the stored chunks."""
-        res = self._col.get(include=["metadatas"])
-        return sorted({str(m["source"]) for m in res["metadatas"] or [] if m.get("source")})
-
-    def all_texts(self) -> tuple[list[str], list[str]]:
-        """(ids, texts) of every chunk: article text only."""
-        res = self._col.get(include=["documents"])
-        return list(res["ids"]), list(res["documents"] or [])
 
     def all_indexed_texts(self) -> tuple[list[str], list[str]]:
         """(ids, texts) of every chunk as BM25 indexes them: the header, when the chunk has

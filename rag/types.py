@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,15 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """A chunk as a store or index returns it: its score there and its stored metadata."""
+
+    chunk: Chunk
+    score: float
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with what the prompt and the citations need about its document."""
 
@@ -43,6 +53,15 @@ class Passage:
     def byline(self) -> str:
         """Outlet and date, where known: "Iran Press, 2022-05-30", or ""."""
         return ", ".join(x for x in (self.source, self.published_at) if x)
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What `retrieve()` returns: the passages, best first, and what each stage cost (ms):
+    dense, bm25, rerank, total. Callers time retrieval by reading this, not by patching."""
+
+    passages: list[Passage]
+    timings_ms: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,11 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag import privacy
-from rag import retrieval_eval as ev
 from rag.bm25 import BM25Index
-from rag.embed import SentenceTransformerEmbedder
-from rag.index import IndexPaths
-from rag.retrieve import HybridRetriever
+from rag.embed import Embedder
+from rag.eval import retrieval as ev
+from rag.pipeline import Pipeline, default_embedder
 from rag.settings import Settings
-from rag.store import ChromaStore
 
 # The defaults before tuning, with every technique off; rows switch them on one at a time.
 OFF = {
@@ -63,7 +61,7 @@ CONFIGS: list[tuple[str, dict]] = [
 class CachedEmbedder:
     """The real embedder with a cache of query vectors (same Protocol)."""
 
-    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+    def __init__(self, inner: Embedder) -> None:
         self.inner, self.name, self._cache = inner, inner.name, {}
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -73,6 +71,11 @@ class CachedEmbedder:
         if text not in self._cache:
             self._cache[text] = self.inner.embed_query(text)
         return self._cache[text]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        todo = [x for x in dict.fromkeys(texts) if x not in self._cache]
+        self._cache.update(zip(todo, self.inner.embed_queries(todo), strict=True))
+        return [self._cache[x] for x in texts]
 
     def tokenize(self, text: str) -> list[str]:
         return self.inner.tokenize(text)
@@ -112,10 +115,10 @@ def main() -> None:
     ][: args.limit]
     extra = dict(kv.split("=", 1) for kv in args.set)
     base = Settings.from_env(index_dir=args.index)
-    paths = IndexPaths(base.index_dir)
-    embedder = CachedEmbedder(SentenceTransformerEmbedder(base.embed_model))
-    store = ChromaStore(paths.chroma)
-    retriever = HybridRetriever(store, BM25Index.load(paths.bm25), embedder, base)
+    embedder = CachedEmbedder(default_embedder(base))
+    pipeline = Pipeline.open(base, embedder=embedder)
+    store, retriever = pipeline.store, pipeline.retriever
+    assert retriever is not None, "ingest the corpus first (rag eval retrieval does)"
     print(
         "| configuration | Hits@4 | Hits@10 | MRR@10 | comparison H@4 | inference H@4 "
         "| temporal H@4 |"

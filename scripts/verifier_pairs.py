@@ -16,9 +16,10 @@ import json
 from pathlib import Path
 
 from rag import privacy
-from rag.ask import Assistant
-from rag.cite import _CLAIM_END, MARKER, markers_in
-from rag.sentences import sentence_spans
+from rag.cite import markers_in
+from rag.pipeline import Pipeline
+from rag.prompt import MARKER
+from rag.sentences import answer_spans
 from rag.settings import Settings
 
 
@@ -29,16 +30,16 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     privacy.apply()
-    assistant = Assistant(Settings.from_env(index_dir=args.index))
+    pipeline = Pipeline.open(Settings.from_env(index_dir=args.index))
     with args.out.open("w", encoding="utf-8") as out:
         for line in args.rows.read_text("utf-8").splitlines():
             r = json.loads(line)
             if r["abstained"]:
                 continue
-            passages = assistant.retriever.retrieve(r["query"])
+            passages = pipeline.retrieve(r["query"]).passages
             by_rank = {p.rank: p for p in passages}
             text = r["answer"]
-            for s, e in sentence_spans(text, _CLAIM_END):
+            for s, e in answer_spans(text):
                 claim = text[s:e]
                 cited = [n for n in markers_in(claim) if n in by_rank]
                 if not cited or not MARKER.sub("", claim).strip(" ."):

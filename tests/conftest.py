@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from rag import privacy
-from rag.embed import SentenceTransformerEmbedder
-from rag.ingest import ingest
+from rag.embed import Embedder
+from rag.pipeline import Pipeline, default_embedder, ingest_into
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,17 +27,23 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the tests must pass with no netw
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder()
+def embedder() -> Embedder:
+    return default_embedder(Settings())
 
 
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
     """An index of the seed articles, built once per test session."""
     settings = Settings.from_env(env={}, index_dir=tmp_path_factory.mktemp("seed-index"))
-    report = ingest([SEEDS], settings, lambda: embedder)
+    report = ingest_into(settings, [SEEDS], embedder=embedder)
     assert report.problems == []
     return settings
+
+
+@pytest.fixture(scope="session")
+def seed_pipeline(seed_settings, embedder) -> Pipeline:
+    """The seed index with the real default model, loaded once per test session."""
+    return Pipeline.open(seed_settings, embedder=embedder, preload=True)
 
 
 @pytest.fixture

@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-from rag.ask import Assistant
+from rag.ask import ask
 
 from .conftest import run_cli
+
+pytestmark = pytest.mark.model
 
 QUESTIONS = [
     {
@@ -63,15 +65,14 @@ def test_rows_follow_the_contract(run):
             assert set(c) == {"doc_id", "start", "end", "quote", "verified"}
 
 
-def test_answers_and_abstains(run, seed_settings):
+def test_answers_and_abstains(run, seed_pipeline):
     report, rows, _ = run
     answerable, unanswerable = rows
     assert not answerable["abstained"] and "Dushanbe" in answerable["answer"]
     cited = {c["doc_id"] for c in answerable["citations"]}
     assert cited and cited <= set(QUESTIONS[0]["sources"]), "cites gold articles and no other"
-    assistant = Assistant(seed_settings)
     for c in answerable["citations"]:
-        assert assistant.document(c["doc_id"]).text[c["start"] : c["end"]] == c["quote"]
+        assert seed_pipeline.document(c["doc_id"]).text[c["start"] : c["end"]] == c["quote"]
         assert "Dushanbe" in c["quote"], "the quote is narrowed to the sentence with the answer"
     assert unanswerable["abstained"] and unanswerable["citations"] == []
     assert unanswerable["short_answer"] == "Insufficient information"
@@ -88,9 +89,9 @@ def test_rerun_resumes_without_asking_again(run, tmp_path):
     assert json.loads(r.stdout)["overall"] == report["overall"]
 
 
-def test_the_article_wins_over_world_knowledge(seed_settings):
+def test_the_article_wins_over_world_knowledge(seed_pipeline):
     # The Press TV seed article dates the Taliban's capture of Kabul to August 8, 2021 (the world
     # remembers August 15). The answer must follow the article.
-    answer = Assistant(seed_settings).ask("On what date did the Taliban take over Kabul?")
+    answer = ask(seed_pipeline, "On what date did the Taliban take over Kabul?").answer
     assert not answer.abstained and "August 8" in answer.text, answer.text
     assert {c.passage.chunk.doc_id for c in answer.citations} == {"004_3183116b0c1738f2.txt"}

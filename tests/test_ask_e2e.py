@@ -10,6 +10,8 @@ from rag.index import IndexPaths
 
 from .conftest import AUKUS, run_cli
 
+pytestmark = pytest.mark.model
+
 
 @pytest.fixture(scope="module")
 def aukus(seed_settings):

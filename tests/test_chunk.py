@@ -61,7 +61,7 @@ def test_header_carries_title_outlet_and_readable_date_but_never_enters_offsets(
 
 
 def test_sentence_spans_cover_sentences_and_merge_fragments():
-    from rag.chunk import sentence_spans
+    from rag.sentences import scoring_spans as sentence_spans
 
     text = "By Jane Doe\nThe minister resigned on Monday. Markets fell sharply! Why? Nobody knows."
     spans = sentence_spans(text)

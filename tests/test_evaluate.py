@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from rag import evaluate as ev
 from rag.errors import InputError
+from rag.eval import answers as ev
+from rag.eval.jsonl import read_rows
 
 MULTIHOP = [
     {
@@ -129,4 +130,4 @@ def test_stratified_sample_keeps_every_type(items):
 def test_resume_reads_finished_rows_and_ignores_a_torn_line(tmp_path):
     out = tmp_path / "out.jsonl"
     out.write_text(json.dumps(row("7", "Yes.")) + "\n" + '{"id": "8", "answ')
-    assert set(ev.read_rows(out)) == {"7"}
+    assert set(read_rows(out)) == {"7"}

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from rag.ask import default_generator
 from rag.followup import HISTORY_TURNS, clean_rewrite, condense, condense_messages
+from rag.pipeline import default_generator
 from rag.settings import Settings
 
 from .conftest import AUKUS
@@ -64,12 +64,14 @@ def llm():
     return default_generator(Settings.from_env(env={}))
 
 
+@pytest.mark.model
 def test_real_model_resolves_the_pronoun(llm):
     rewritten = condense(CASPIAN, HISTORY, llm)
     assert "Patrushev" in rewritten and "Caspian" in rewritten, rewritten
     assert "\n" not in rewritten
 
 
+@pytest.mark.model
 def test_real_model_keeps_a_standalone_question(llm):
     question = "What did Shamkhani say about Iran's membership in the SCO?"
     rewritten = condense(question, HISTORY, llm)

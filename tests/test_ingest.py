@@ -64,8 +64,8 @@ def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(
     assert report.embedded_documents == 1 and counting.texts == 1
     paths = IndexPaths(settings.index_dir)
     store = ChromaStore(paths.chroma)
-    ids, texts = store.all_texts()
-    mine = [t for i, t in zip(ids, texts, strict=True) if i.startswith("003_")]
+    hits = store.get(store.all_metadata()[0])
+    mine = [h.chunk.text for cid, h in hits.items() if cid.startswith("003_")]
     assert mine == ["A short replacement article about the Zanzibar summit."]
     bm25 = BM25Index.load(paths.bm25)
     assert bm25.search("Zanzibar", 3)[0][0] == "003_7a1de87b9ac3f485.txt::0"
@@ -75,7 +75,7 @@ def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(
     assert kept.removed == 0 and kept.total_documents == 5, "no prune, nothing removed"
     pruned = run(seeds_copy, settings, CountingEmbedder(embedder), prune=True)
     assert pruned.removed == 1 and pruned.total_documents == 4
-    assert not [i for i in store.all_texts()[0] if i.startswith("004_")]
+    assert not [i for i in store.all_metadata()[0] if i.startswith("004_")]
 
 
 def test_interrupted_ingest_leaves_a_usable_index(seeds_copy, settings, embedder):
@@ -85,7 +85,7 @@ def test_interrupted_ingest_leaves_a_usable_index(seeds_copy, settings, embedder
     docs = DocStore(paths.documents)
     assert len(docs) == 2, "the two finished documents are complete"
     store = ChromaStore(paths.chroma)
-    assert {i.split("::")[0] for i in store.all_texts()[0]} == {d.doc_id for d in docs}
+    assert {i.split("::")[0] for i in store.all_metadata()[0]} == {d.doc_id for d in docs}
     resumed = CountingEmbedder(embedder)
     report = run(seeds_copy, settings, resumed)
     assert report.unchanged == 2 and report.embedded_documents == 3

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from rag.retrieval_eval import EvalQuery, first_relevant, is_relevant, score
+from rag.eval.retrieval import EvalQuery, first_relevant, is_relevant, score
 
 from .conftest import SHARED, run_cli
 

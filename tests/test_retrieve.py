@@ -1,6 +1,7 @@
 import pytest
 
 from rag.bm25 import BM25Index
+from rag.pipeline import Pipeline, ingest_into
 from rag.retrieve import HybridRetriever, fuse
 from rag.store import ChromaStore
 from rag.types import Chunk
@@ -31,7 +32,7 @@ def test_fusion_is_keyed_by_chunk_id_not_text(tmp_path, embedder):
 
     # Duplicate collapse (on by default) would keep one of the two on purpose; fusion must not.
     retriever = HybridRetriever(store, bm25, embedder, Settings(k=3, dedupe=0.0))
-    passages = retriever.retrieve("transit corridor Caspian")
+    passages = retriever.retrieve("transit corridor Caspian").passages
     top_two = {p.chunk.doc_id for p in passages[:2]}
     assert top_two == {"a.txt", "b.txt"}
     assert [p.rank for p in passages] == [1, 2, 3]
@@ -47,13 +48,9 @@ def test_bm25_ignores_unknown_words_and_round_trips(tmp_path):
 
 
 def test_seed_retrieval_finds_the_aukus_paragraph(seed_settings, embedder):
-    from rag.index import IndexPaths
 
-    paths = IndexPaths(seed_settings.index_dir)
-    retriever = HybridRetriever(
-        ChromaStore(paths.chroma), BM25Index.load(paths.bm25), embedder, seed_settings
-    )
-    passages = retriever.retrieve("What did Patrushev say about AUKUS?")
+    retriever = Pipeline.open(seed_settings, embedder=embedder).retriever
+    passages = retriever.retrieve("What did Patrushev say about AUKUS?").passages
     assert passages[0].chunk.doc_id == "001_72ccaa6fd02313a0.txt"
     assert "AUKUS" in passages[0].chunk.text
     assert passages[0].source == "Iran Press"
@@ -108,32 +105,26 @@ def _articles(tmp_path):
 
 
 def test_named_outlets_are_each_represented_and_wire_copies_collapsed(tmp_path, embedder):
-    from rag.index import IndexPaths
-    from rag.ingest import ingest
     from rag.settings import Settings
 
     settings = Settings.from_env(env={}, index_dir=tmp_path / "index", k=3)
-    ingest([_articles(tmp_path)], settings, lambda: embedder)
-    paths = IndexPaths(settings.index_dir)
-    retriever = HybridRetriever(
-        ChromaStore(paths.chroma), BM25Index.load(paths.bm25), embedder, settings
-    )
+    ingest_into(settings, [_articles(tmp_path)], embedder=embedder)
+    retriever = Pipeline.open(settings, embedder=embedder).retriever
     plan = retriever.plan("Did TechCrunch and The Verge both praise the phone's battery?")
     assert [sq.sources for sq in plan.subqueries[1:]] == [("TechCrunch",), ("The Verge",)]
-    passages = retriever.retrieve("Did TechCrunch and The Verge both praise the phone's battery?")
+    found = retriever.retrieve("Did TechCrunch and The Verge both praise the phone's battery?")
+    passages = found.passages
     assert {p.source for p in passages[:2]} == {"TechCrunch", "The Verge"}
     # Wired's copy of TechCrunch's text is the same story: it never sits beside it.
     texts = [p.chunk.text for p in passages]
     assert len(texts) == len(set(texts))
-    assert retriever.timings_ms["dense"] > 0
+    assert found.timings_ms["dense"] > 0 and found.timings_ms["total"] >= found.timings_ms["bm25"]
 
 
 def test_second_stage_scores_single_sentences(tmp_path, embedder):
     """The best-matching sentence lifts a chunk whose other sentences are off topic."""
     import json
 
-    from rag.index import IndexPaths
-    from rag.ingest import ingest
     from rag.settings import Settings
 
     filler = "The council met on Tuesday to discuss parking, bins and the library roof. "
@@ -143,11 +134,8 @@ def test_second_stage_scores_single_sentences(tmp_path, embedder):
     ]
     (tmp_path / "c.json").write_text(json.dumps(corpus))
     settings = Settings.from_env(env={}, index_dir=tmp_path / "i", k=2, rerank_candidates=10)
-    ingest([tmp_path / "c.json"], settings, lambda: embedder)
-    paths = IndexPaths(settings.index_dir)
-    retriever = HybridRetriever(
-        ChromaStore(paths.chroma), BM25Index.load(paths.bm25), embedder, settings
-    )
-    passages = retriever.retrieve("Why did the mayor resign?")
-    assert passages[0].title == "Council notes"
-    assert retriever.timings_ms["rerank"] > 0
+    ingest_into(settings, [tmp_path / "c.json"], embedder=embedder)
+    retriever = Pipeline.open(settings, embedder=embedder).retriever
+    found = retriever.retrieve("Why did the mayor resign?")
+    assert found.passages[0].title == "Council notes"
+    assert found.timings_ms["rerank"] > 0

@@ -1,14 +1,15 @@
 """The seed dev questions as a test with a threshold (the closing note reports the score).
 
 Runs the real default model on all 16 questions (about 2 minutes on 2 cores), through
-`rag.evaluate` and so through the same `Assistant.ask` path as `rag ask`."""
+`rag.eval.answers` and so through the same `rag.ask.ask` path as `rag ask`."""
 
 import pytest
 
-from rag import evaluate
-from rag.ask import Assistant
+from rag.eval import answers as evaluate
 
 from .conftest import DEV_QA
+
+pytestmark = pytest.mark.model
 
 # Measured 12/16 with the default model (README, "Answer quality"); the threshold leaves room for
 # small numeric differences between llama.cpp builds, not for a real regression.
@@ -16,10 +17,10 @@ MIN_CORRECT = 11
 
 
 @pytest.mark.skipif(not DEV_QA.is_file(), reason="needs ../shared/eval beside the repository")
-def test_seed_dev_questions(seed_settings):
+def test_seed_dev_questions(seed_pipeline):
     items = evaluate.load_items(DEV_QA)
     scored = [
-        (i, evaluate.score(i, r)) for i, r, _ in evaluate.run(Assistant(seed_settings), items)
+        (i, evaluate.score(i, r)) for i, r, _ in evaluate.run(seed_pipeline, items)
     ]
     correct = sum(s.correct for _, s in scored)
     missed = [i.id for i, s in scored if not s.correct]

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from rag.ask import Parts
 from rag.errors import IndexMissingError, InputError, ModelError
+from rag.pipeline import Pipeline
 from rag.settings import Settings
 from ui.engine import UPLOADS, Engine
 
@@ -35,13 +35,15 @@ def seed_copy(seed_settings, tmp_path) -> Settings:
     return seed_settings.with_(index_dir=index)
 
 
-def drain(gen):
-    pieces = []
-    while True:
-        try:
-            pieces.append(next(gen))
-        except StopIteration as stop:
-            return pieces, stop.value
+def drain(stream):
+    pieces = list(stream)
+    return pieces, stream.answer
+
+
+def scripted_engine(settings: Settings, embedder, load=lambda s: Scripted()) -> Engine:
+    return Engine(
+        Pipeline.open(settings, embedder=embedder, load_generator=load, allow_empty=True)
+    )
 
 
 def test_a_question_waits_for_the_model_to_load(seed_copy, embedder):
@@ -51,8 +53,8 @@ def test_a_question_waits_for_the_model_to_load(seed_copy, embedder):
         release.wait()
         return Scripted()
 
-    engine = Engine(seed_copy, Parts(embedder=lambda s: embedder, generator=slow_model))
-    engine.start_loading_model()
+    engine = scripted_engine(seed_copy, embedder, slow_model)
+    engine.pipeline.preload()
     assert not engine.model_ready
     result: list = []
     asker = threading.Thread(target=lambda: result.append(drain(engine.stream("AUKUS?"))))
@@ -70,16 +72,16 @@ def test_a_model_that_fails_to_load_is_reported_to_the_asker(seed_copy, embedder
     def broken(settings: Settings) -> Scripted:
         raise ModelError("Could not load model x.gguf")
 
-    engine = Engine(seed_copy, Parts(embedder=lambda s: embedder, generator=broken))
-    engine.start_loading_model()
+    engine = scripted_engine(seed_copy, embedder, broken)
+    engine.pipeline.preload()
     with pytest.raises(ModelError, match=r"x\.gguf"):
         drain(engine.stream("AUKUS?"))
 
 
 def test_empty_index_asks_for_articles_and_upload_fills_it(tmp_path, embedder):
     settings = Settings.from_env(env={}, index_dir=tmp_path / "index")
-    engine = Engine(settings, Parts(embedder=lambda s: embedder, generator=lambda s: Scripted()))
-    assert engine.assistant is None
+    engine = scripted_engine(settings, embedder)
+    assert engine.pipeline.is_empty
     with pytest.raises(IndexMissingError, match="Add article files"):
         engine.stream("anything?")
     with pytest.raises(InputError):
@@ -93,29 +95,29 @@ def test_empty_index_asks_for_articles_and_upload_fills_it(tmp_path, embedder):
     assert report.embedded_documents == 1 and len(report.problems) == 1
     assert "binary" in report.problems[0].message
     assert sorted(p.name for p in (settings.index_dir / UPLOADS).iterdir()) == ["bridge.md"]
-    assert engine.assistant is not None
+    assert not engine.pipeline.is_empty
     assert engine.document("bridge.md").title == "Zorblat bridge"
-    passages = engine.assistant.retriever.retrieve("Zorblat footbridge")
+    passages = engine.pipeline.retrieve("Zorblat footbridge").passages
     assert passages[0].chunk.doc_id == "bridge.md"
 
 
 def test_upload_into_a_served_index_is_searchable_at_once(seed_copy, embedder, tmp_path):
-    engine = Engine(seed_copy, Parts(embedder=lambda s: embedder, generator=lambda s: Scripted()))
-    before = engine.assistant.retriever.retrieve("Zorblat footbridge Kalamaja")
+    engine = scripted_engine(seed_copy, embedder)
+    before = engine.pipeline.retrieve("Zorblat footbridge Kalamaja").passages
     assert all(p.chunk.doc_id != "zorblat.txt" for p in before)
     article = tmp_path / "zorblat.txt"
     article.write_text("Zorblat footbridge\n\nThe Zorblat footbridge links Kalamaja.\n", "utf-8")
     engine.add_files([article])
-    after = engine.assistant.retriever.retrieve("Zorblat footbridge Kalamaja")
+    after = engine.pipeline.retrieve("Zorblat footbridge Kalamaja").passages
     assert after[0].chunk.doc_id == "zorblat.txt"
     # BM25 was reloaded too: the keyword index alone finds the new document.
-    keyword = engine.assistant.retriever.bm25.search("Zorblat", 3)
+    keyword = engine.pipeline.retriever.bm25.search("Zorblat", 3)
     assert any(cid.startswith("zorblat.txt::") for cid, _ in keyword)
     assert engine.document("001_72ccaa6fd02313a0.txt").source == "Iran Press"  # nothing lost
 
 
 def test_only_article_files_are_accepted(seed_copy, embedder, tmp_path):
-    engine = Engine(seed_copy, Parts(embedder=lambda s: embedder, generator=lambda s: Scripted()))
+    engine = scripted_engine(seed_copy, embedder)
     exe = tmp_path / "tool.exe"
     exe.write_bytes(b"MZ")
     with pytest.raises(InputError, match=r"Not an article file: tool\.exe"):
@@ -127,6 +129,6 @@ def test_only_article_files_are_accepted(seed_copy, embedder, tmp_path):
     "doc_id", ["", "nope.txt", "../../etc/passwd", "/etc/passwd", "seeds/001_72ccaa6fd02313a0.txt"]
 )
 def test_document_lookup_refuses_anything_not_indexed(seed_copy, embedder, doc_id):
-    engine = Engine(seed_copy, Parts(embedder=lambda s: embedder, generator=lambda s: Scripted()))
+    engine = scripted_engine(seed_copy, embedder)
     with pytest.raises(InputError, match="No indexed document"):
         engine.document(doc_id)

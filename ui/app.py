@@ -106,7 +106,7 @@ def _gradio_error(e: Exception) -> gr.Error:
 
 def build(engine: Engine) -> gr.Blocks:
     def transcript(turns: list[R.Turn]) -> str:
-        return R.transcript_html(turns, "" if engine.assistant else EMPTY_HINT)
+        return R.transcript_html(turns, EMPTY_HINT if engine.pipeline.is_empty else "")
 
     def respond(question: str, turns: list[R.Turn]) -> Iterator[tuple[str, list[R.Turn], str]]:
         question = (question or "").strip()
@@ -115,7 +115,7 @@ def build(engine: Engine) -> gr.Blocks:
         history = [(t.question, t.answer.text) for t in turns if t.answer]
         turn = R.Turn(question)
         turns = [*turns, turn]
-        if engine.assistant is None:
+        if engine.pipeline.is_empty:
             turn.note = EMPTY_HINT
             yield transcript(turns), turns, ""
             return
@@ -124,15 +124,11 @@ def build(engine: Engine) -> gr.Blocks:
         yield transcript(turns), turns, ""
         try:
             stream = engine.stream(question, history)
-            while True:
-                try:
-                    piece = next(stream)
-                except StopIteration as stop:
-                    answer = stop.value
-                    break
+            for piece in stream:
                 turn.note = None
                 turn.streaming += piece
                 yield transcript(turns), turns, ""
+            answer = stream.answer
         except Exception as e:
             turn.note = f"Error: {e}" if isinstance(e, RagError) else f"Error ({type(e).__name__})."
             yield transcript(turns), turns, question
@@ -188,7 +184,7 @@ def build(engine: Engine) -> gr.Blocks:
                     elem_id="transcript",
                     js_on_load=CITE_JS,
                     autoscroll=True,
-                    max_height="65vh",
+                    max_height="65vh",  # type: ignore[arg-type]  # CSS lengths work
                     min_height=200,
                 )
                 with gr.Row():
@@ -201,7 +197,7 @@ def build(engine: Engine) -> gr.Blocks:
                     )
                     ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
                     new_chat = gr.Button("New chat", elem_id="new-chat", scale=1)
-                with gr.Accordion("Add articles", open=engine.assistant is None):
+                with gr.Accordion("Add articles", open=engine.pipeline.is_empty):
                     files = gr.File(
                         label="Article files (.txt, .md, .html, .json)",
                         file_count="multiple",

@@ -15,7 +15,8 @@ import html
 import re
 from dataclasses import dataclass
 
-from rag.cite import MARKER, claim_spans
+from rag.prompt import MARKER
+from rag.sentences import answer_spans
 from rag.types import Answer, Citation, Claim, Document
 
 UNVERIFIED_TITLE = "This citation could not be matched to the passage it names"
@@ -77,7 +78,7 @@ def answer_html(
     if claims is None:
         claims = [
             Claim(s, e, tuple(numbers), all(n in cites and cites[n].verified for n in numbers))
-            for s, e in claim_spans(text)
+            for s, e in answer_spans(text)
             for numbers in [[int(x) for m in MARKER.finditer(text[s:e]) for x in _nums(m)]]
         ]
     out, last = [], 0

@@ -9,7 +9,7 @@ Every query goes through `HybridRetriever.retrieve`, the path `rag ask` uses. Re
 to the output file one JSON line per query as they finish, so an interrupted run resumes where it
 stopped; lines written with other retrieval settings are not reused.
 
-Left out: answer quality (see `rag.evaluate`), and queries without evidence.
+Left out: answer quality (see `rag.eval.answers`), and queries without evidence.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import InputError
-from rag.evaluate import read_rows
+from rag.eval.jsonl import RowWriter, read_rows
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
 
@@ -121,28 +121,24 @@ def run(
     """Retrieve for every query not already in `output`; return the rows of all queries."""
     config = fingerprint(retriever.settings.with_(k=k))
     done = read_done(output, config)
-    if output is not None:
-        # Keep this config's finished lines only (drops half-written and stale ones).
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in done.values()))
     rows = []
-    for q in queries:
-        row = done.get(str(q.id))
-        if row is None:
-            row = _retrieve_one(retriever, q, k, config)
-            if output is not None:
-                with output.open("a", encoding="utf-8") as f:
-                    f.write(json.dumps(row, ensure_ascii=False) + "\n")
-        rows.append(row)
-        on_done()
+    # Keep this config's finished lines only (drops half-written and stale ones).
+    with RowWriter(output, keep=done) as sink:
+        for q in queries:
+            row = done.get(str(q.id))
+            if row is None:
+                row = _retrieve_one(retriever, q, k, config)
+                sink.write(row)
+            rows.append(row)
+            on_done()
     return rows
 
 
 def _retrieve_one(retriever: HybridRetriever, q: EvalQuery, k: int, config: str) -> dict[str, Any]:
     t = time.perf_counter()
-    passages = retriever.retrieve(q.query, k)
+    retrieval = retriever.retrieve(q.query, k)
     elapsed = (time.perf_counter() - t) * 1000
-    timings = {key: round(v, 2) for key, v in retriever.timings_ms.items()}
+    timings = {key: round(v, 2) for key, v in retrieval.timings_ms.items()}
     return {
         "id": q.id,
         "query": q.query,
@@ -154,7 +150,7 @@ def _retrieve_one(retriever: HybridRetriever, q: EvalQuery, k: int, config: str)
                 "end": p.chunk.end,
                 "text": p.chunk.text,
             }
-            for p in passages
+            for p in retrieval.passages
         ],
         "latency_ms": {**timings, "retrieve": round(elapsed, 2)},
         "config": config,

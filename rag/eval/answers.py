@@ -5,7 +5,7 @@
 - MultiHop-RAG queries (Tang & Yang, 2024; a JSON list): `answer`, `question_type`,
   `evidence_list` (gold articles by url); `null_query` questions cannot be answered.
 
-Each question goes through `Assistant.ask`, the same path as `rag ask`, and becomes one output
+Each question goes through `rag.ask.ask`, the same path as `rag ask`, and becomes one output
 row; scoring reads only the row and the question, so a rerun resumes from the rows already
 written. Scores, per question type and overall:
 
@@ -34,9 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.ask import Assistant
-from rag.cite import MARKER
+from rag.ask import ask
 from rag.errors import InputError
+from rag.pipeline import Pipeline
+from rag.prompt import MARKER
 from rag.sentences import sentence_spans
 from rag.types import Answer
 
@@ -202,7 +203,7 @@ def keywords_match(answer: str, groups: Iterable[Iterable[str]]) -> bool:
 
 
 def run(
-    assistant: Assistant, items: list[Item], done: dict[str, dict[str, Any]] | None = None
+    pipeline: Pipeline, items: list[Item], done: dict[str, dict[str, Any]] | None = None
 ) -> Iterator[tuple[Item, dict[str, Any], bool]]:
     """(item, row, fresh) per question; rows already in `done` are reused, not re-asked."""
     done = done or {}
@@ -210,22 +211,15 @@ def run(
         if item.id in done:
             yield item, done[item.id], False
         else:
-            yield item, row(item, assistant.ask(item.question)), True
+            yield item, row(item, ask(pipeline, item.question).answer), True
 
 
-def read_rows(path: Path | None) -> dict[str, dict[str, Any]]:
-    """Rows of an earlier, possibly interrupted run (a torn last line is ignored)."""
-    rows: dict[str, dict[str, Any]] = {}
-    if path is None or not path.is_file():
-        return rows
-    for line in path.read_text("utf-8").splitlines():
-        try:
-            r = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(r, dict) and "id" in r:
-            rows[str(r["id"])] = r
-    return rows
+def select_items(items: list[Item], sample: int | None, seed: int, limit: int | None) -> list[Item]:
+    """A stratified sample of `sample` items (if given), then the first `limit`."""
+    if sample:
+        items = stratified_sample(items, sample, seed)
+    return items[:limit] if limit else items
+
 
 
 def summary(scored: list[tuple[Item, Score]]) -> dict[str, Any]:

@@ -1,0 +1,58 @@
+"""Export a sentence-transformers model folder (a BERT-style transformer) to ONNX, once.
+
+Why: importing sentence-transformers costs about 6 s on 2 cores (it pulls in torch, transformers
+and its own training machinery) before a single query is embedded, most of a cold `rag ask`.
+onnxruntime and tokenizers, which chromadb already depends on, load in about 0.2 s and give the
+same vectors (cosine 1.0000 against sentence-transformers, `tests/test_embed.py`). The export
+needs torch, transformers and onnx, and runs the first time a model is used, about 5 s; the
+result is cached beside the LLMs. torch, transformers and onnx are imported only here.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def export(model_dir: Path, target: Path) -> None:
+    """Write `model_dir`'s transformer (token embeddings out, no pooling) to `target`, atomically:
+    two processes exporting at once each write their own temporary file."""
+    import torch
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    model = AutoModel.from_pretrained(str(model_dir)).eval()
+
+    class TokenEmbeddings(torch.nn.Module):
+        # Keyword arguments: positional order of BertModel.forward changed between versions.
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+            out = self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return out.last_hidden_state
+
+    example = tuple(torch.ones((2, 8), dtype=torch.int64) for _ in INPUTS)
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "token_embeddings")}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer warnings about Python control flow
+        torch.onnx.export(
+            TokenEmbeddings(model),
+            example,
+            str(tmp),
+            input_names=list(INPUTS),
+            output_names=["token_embeddings"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,  # the TorchScript exporter: no onnxscript needed, and it is exact here
+        )
+    tmp.replace(target)

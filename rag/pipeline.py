@@ -1,0 +1,195 @@
+"""The composition root: the one place that builds the concrete parts from `Settings`.
+
+`Pipeline.open(settings)` opens the document store, Chroma, the BM25 index, the embedder and the
+retriever; the generator (the LLM) loads on first use, or in the background after `preload()`.
+The CLI, the chat UI, the eval commands, the scripts and the tests all get their parts here;
+nothing else names `ChromaStore`, `SentenceTransformerEmbedder` or `LlamaCppGenerator`.
+
+Opening is parallel where it pays: the LLM (C code that releases the GIL) loads in a thread while
+the index and the embedding model open, so a cold `rag ask` waits for the slower of the two, not
+their sum. `ingest()` writes with this pipeline's embedder and then `refresh()`es what is kept in
+memory (the BM25 index, and each chunk's outlet and day in the retriever).
+
+Left out: remote stores and model servers (a settings change here, later), and locking between
+processes (one writer per index is the caller's job for now).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from rag.bm25 import BM25Index
+from rag.docstore import DocStore
+from rag.embed import Embedder
+from rag.errors import IndexMissingError
+from rag.generate import Generator
+from rag.index import IndexPaths, check_compatible, read_manifest, require_ingested
+from rag.ingest import IngestReport, Progress, ingest
+from rag.retrieve import HybridRetriever
+from rag.settings import Settings
+from rag.store import ChromaStore
+from rag.types import Document, Retrieval
+
+EMPTY_HINT = "Nothing has been ingested into {index} yet. Run `rag ingest [PATH]` first."
+
+
+def default_embedder(settings: Settings) -> Embedder:
+    from rag.embed import load_embedder
+    from rag.models import models_dir
+
+    return load_embedder(settings.embed_model, models_dir(settings))
+
+
+def default_generator(settings: Settings) -> Generator:
+    from rag.generate import LlamaCppGenerator
+    from rag.models import resolve
+
+    return LlamaCppGenerator(resolve(settings.model, settings), settings, name=settings.model)
+
+
+class Pipeline:
+    """The assembled parts of one index. Use `Pipeline.open`; the constructor only stores."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        documents: DocStore,
+        store: ChromaStore,
+        embedder: Embedder,
+        generator: Generator | Future[Generator] | None = None,
+        load_generator: Callable[[Settings], Generator] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.paths = IndexPaths(settings.index_dir)
+        self.documents = documents
+        self.store = store
+        self.embedder = embedder
+        self._generator = generator
+        self._load_generator = load_generator or default_generator
+        self._lock = threading.Lock()
+        self.retriever: HybridRetriever | None = None
+        self.refresh()
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        generator: Generator | None = None,
+        load_generator: Callable[[Settings], Generator] | None = None,
+        preload: bool = False,
+        allow_empty: bool = False,
+    ) -> Pipeline:
+        """Open the index in `settings.index_dir`. An index that does not exist yet, or was built
+        with other settings, is refused before any model loads (cheap, and the message says what
+        to do), unless `allow_empty` (the chat page, which can ingest uploads). With `preload`, the
+        LLM starts loading at once, alongside the index and the embedder. `embedder` and
+        `generator` replace the default parts (tests, servers that share them);
+        `load_generator` replaces how the LLM is loaded."""
+        paths = IndexPaths(settings.index_dir)
+        if allow_empty:
+            check_compatible(paths, settings)
+        else:
+            require_ingested(paths, settings)
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="open")
+        try:
+            loading: Generator | Future[Generator] | None = generator
+            if generator is None and preload:
+                loading = pool.submit(load_generator or default_generator, settings)
+            embedding = pool.submit(default_embedder, settings) if embedder is None else None
+            store = ChromaStore(paths.chroma)
+            documents = DocStore(paths.documents)
+            return cls(
+                settings,
+                documents,
+                store,
+                embedder or embedding.result(),  # type: ignore[union-attr]
+                loading,
+                load_generator,
+            )
+        finally:
+            pool.shutdown(wait=False)  # a model still loading finishes in its thread
+
+    # -- the generator -------------------------------------------------------------------------
+
+    def preload(self) -> None:
+        """Start loading the LLM in a background thread (no-op when loaded or loading)."""
+        with self._lock:
+            if self._generator is None:
+                pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-model")
+                self._generator = pool.submit(self._load_generator, self.settings)
+                pool.shutdown(wait=False)
+
+    @property
+    def model_ready(self) -> bool:
+        g = self._generator
+        return g is not None and (not isinstance(g, Future) or g.done())
+
+    @property
+    def generator(self) -> Generator:
+        """The LLM; waits while it loads, and loads it now if nobody asked before. A load that
+        failed raises its error to every caller, not only to the thread that ran it."""
+        self.preload()
+        g = self._generator
+        if isinstance(g, Future):
+            g = g.result()
+            self._generator = g
+        assert g is not None
+        return g
+
+    # -- the index -----------------------------------------------------------------------------
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing ingested yet (as of the last `refresh`)."""
+        return self.retriever is None
+
+    def refresh(self) -> None:
+        """Reload what is kept in memory after an ingest: Chroma and the document table see new
+        rows at once, but the BM25 index is a file loaded at open, and the retriever keeps each
+        chunk's outlet and day (for the boosts)."""
+        manifest = read_manifest(self.paths)
+        if manifest is None or not manifest.get("documents"):
+            self.retriever = None
+            return
+        bm25 = BM25Index.load(self.paths.bm25)
+        self.retriever = HybridRetriever(self.store, bm25, self.embedder, self.settings)
+
+    def retrieve(self, question: str, k: int | None = None) -> Retrieval:
+        if self.retriever is None:
+            raise IndexMissingError(EMPTY_HINT.format(index=self.settings.index_dir))
+        return self.retriever.retrieve(question, k)
+
+    def document(self, doc_id: str) -> Document | None:
+        return self.documents.get(doc_id)
+
+    def ingest(
+        self, paths: Sequence[Path], *, prune: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest files into this index with this pipeline's embedder, then refresh."""
+        report = ingest(paths, self.settings, lambda: self.embedder, prune=prune, progress=progress)
+        self.refresh()
+        return report
+
+
+def ingest_into(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    prune: bool = False,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+) -> IngestReport:
+    """Ingest without opening a pipeline (`rag ingest`): the embedding model loads only when a
+    document is new or changed, so re-ingesting an unchanged folder takes a second."""
+    return ingest(
+        paths,
+        settings,
+        (lambda: embedder) if embedder else (lambda: default_embedder(settings)),
+        prune=prune,
+        progress=progress,
+    )

@@ -1,0 +1,47 @@
+"""The default embedder (onnxruntime over a cached ONNX export) gives the vectors and word pieces
+of the reference (sentence-transformers), so an index built with either answers the same."""
+
+import numpy as np
+import pytest
+
+from rag.embed import OnnxEmbedder, SentenceTransformerEmbedder, load_embedder
+
+from .conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    articles = [p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    # Chunks are at most 256 word pieces; keep the texts inside that window.
+    return [a[:900] for a in articles] + ["What did Patrushev say about AUKUS?", "Dushanbe"]
+
+
+def test_default_embedder_is_onnx_and_cached(embedder, tmp_path):
+    assert isinstance(embedder, OnnxEmbedder)
+    fresh = load_embedder("all-MiniLM-L6-v2", tmp_path)  # exports into an empty cache
+    exported = list(tmp_path.glob("all-MiniLM-L6-v2-*.onnx"))
+    assert isinstance(fresh, OnnxEmbedder) and len(exported) == 1
+    assert not list(tmp_path.glob("*.tmp"))  # written atomically
+
+
+def test_onnx_matches_sentence_transformers(embedder, texts):
+    reference = SentenceTransformerEmbedder()
+    a = np.asarray(embedder.embed_documents(texts))
+    b = np.asarray(reference.embed_documents(texts))
+    assert a.shape == b.shape == (len(texts), 384)
+    assert (a * b).sum(axis=1).min() > 0.9999
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert all(embedder.tokenize(t) == reference.tokenize(t) for t in texts)
+
+
+def test_long_text_is_truncated_not_refused(embedder):
+    long = "word " * 2000
+    (vector,) = embedder.embed_documents([long])
+    assert len(vector) == 384 and abs(float(np.linalg.norm(vector)) - 1) < 1e-5
+    assert len(embedder.tokenize(long)) == 2000  # counting never truncates
+
+
+def test_batches_keep_input_order(embedder, texts):
+    one_by_one = [embedder.embed_query(t) for t in texts]
+    together = embedder.embed_queries(texts)
+    assert np.allclose(one_by_one, together, atol=1e-5)
