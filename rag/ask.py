@@ -1,25 +1,49 @@
-"""Answer a question: retrieve, prompt, stream from the model, then attach checked citations.
+"""Answer a question, evidence first: retrieve, number the evidence, let the model choose it by
+its token probabilities (pass 1), then stream the answer written from the chosen evidence
+(pass 2), with citations set by the code.
 
-`ask(pipeline, question)` returns an `AnswerStream`: iterate over it for the text as the model
-writes it; afterwards `.answer` is the finished, checked `Answer` (its text may differ from what
-streamed: markers are cleaned and corrected). Every consumer (CLI, chat UI, evaluation) reads it
-the same way: `for piece in s: ...; answer = s.answer`.
+1. A follow-up is rewritten into a standalone question (`rag.followup`); the question is routed
+   (`rag.route`: yes/no, "X or Y", which-came-first, open).
+2. Retrieval (`rag.retrieve`), then evidence units S1..S9 (`rag.units`): sentences joined with
+   what attributes them, from several articles, within the prompt budget.
+3. Pass 1 (`rag.evidence.choose`): P(" S") against P(" NONE") and P(digit) pick the units; a
+   calibrated logistic decides abstention, in code.
+4. Pass 2: "Evidence: S3, S5\nAnswer:" is appended, so llama.cpp evaluates only the new tokens.
+   A yes/no question gets "Yes." or "No." from P(" Yes") against P(" No"); an "X or Y" question
+   the option the model scores higher; the rest is written freely and streamed.
+5. Each sentence gets the markers of the chosen units that support it, as it streams; a marker
+   is always a chosen unit, never a number the model wrote.
+
+`ask(pipeline, question)` returns an `AnswerStream`: iterate over it for the text as it streams;
+afterwards `.answer` is the finished, checked `Answer`. Every consumer (CLI, chat UI, evaluation)
+reads it the same way: `for piece in s: ...; answer = s.answer`.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Generator, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-from rag.cite import attach_citations, check_claims, is_abstention
+from rag.cite import (
+    check_claims,
+    cite_units,
+    is_abstention,
+    sentence_markers,
+    strip_references,
+    unit_citations,
+)
 from rag.embed import similarities
 from rag.errors import InputError
-from rag.excerpt import select
+from rag.evidence import Choice, choose, pick_option, quoted_answer, yes_share
 from rag.followup import condense
-from rag.prompt import ABSTAIN, build_messages
-from rag.types import Answer
+from rag.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
+from rag.route import route
+from rag.sentences import answer_spans
+from rag.types import Answer, Evidence, Passage
+from rag.units import Unit, build_units
 
 if TYPE_CHECKING:
     from rag.pipeline import Pipeline
@@ -67,50 +91,197 @@ def ask(
     return AnswerStream(_answer(pipeline, checked_question(question), history, k))
 
 
+STOP = ("\n\n", "\nEvidence", "\nQuestion", "<|im_end|>", "<|endoftext|>")
+ANSWER_TOKENS = 160  # one or two sentences; a runaway answer is cut here
+
+
 def _answer(
     pipeline: Pipeline, question: str, history: Sequence[tuple[str, str]], k: int | None
 ) -> Generator[str, None, Answer]:
+    settings = pipeline.settings
     generator = pipeline.generator
-    embedder = pipeline.embedder
-    t0 = time.perf_counter()
+    similarity = partial(similarities, pipeline.embedder)
+    clock = _Clock()
     search = condense(question, history, generator)
-    t_rewritten = time.perf_counter()
-    retrieval = pipeline.retrieve(search, k)
-    passages = retrieval.passages
-    t_retrieved = time.perf_counter()
-    parts: list[str] = []
-    first_token = None
-    prompt_tokens = 0
-    if passages:
-        excerpts = select(search, passages, pipeline.settings.prompt_budget, embedder)
-        messages = build_messages(search, excerpts)
-        prompt_tokens = generator.count_tokens(messages)
-        for piece in generator.stream(messages):
-            if first_token is None:
-                first_token = time.perf_counter()
-            parts.append(piece)
-            yield piece
-    else:
-        parts.append(ABSTAIN)
-        yield ABSTAIN
-    raw = "".join(parts).strip()
-    similarity = partial(similarities, embedder)
-    text, citations = attach_citations(raw, passages, search, similarity)
-    t_end = time.perf_counter()
-    return Answer(
+    clock.stamp("rewrite")
+    passages = pipeline.retrieve(search, k).passages
+    clock.stamp("retrieve")
+    plan = route(search)
+    units = build_units(search, passages, similarity, budget_tokens=settings.prompt_budget)
+    answer = Answer(
         question=question,
-        text=text,
-        abstained=is_abstention(text),
+        text="",
+        abstained=True,
         model=generator.name,
         passages=passages,
-        citations=citations,
-        claims=check_claims(text, citations, search, similarity),
-        timings_ms={
-            **({"rewrite": (t_rewritten - t0) * 1000} if history else {}),
-            "retrieve": (t_retrieved - t_rewritten) * 1000,
-            "first_token": ((first_token or t_end) - t0) * 1000,
-            "total": (t_end - t0) * 1000,
-        },
-        prompt_tokens=prompt_tokens,
         search_query=search if history else None,
+        route=plan.kind,
     )
+    if not units:
+        answer.text = f"{ABSTAIN} Nothing in the index matches the question."
+        answer.short_answer = UNANSWERABLE
+        yield answer.text
+        answer.timings_ms = clock.timings(history, first_token=True)
+        return answer
+    prompt = generator.chat_prompt(evidence_messages(search, units, plan))
+    answer.prompt_tokens = generator.prompt_tokens(prompt)
+    choice = choose(generator, prompt, units, pipeline.calibration)
+    clock.stamp("pass1")
+    by_id = {u.id: u for u in units}
+    chosen = [by_id[i] for i in choice.chosen]
+    answer.p_none = choice.p_none
+    answer.evidence = [_evidence(u, choice) for u in chosen]
+    if choice.abstain:
+        answer.text = abstention(units, choice)
+        answer.short_answer = UNANSWERABLE
+        yield answer.text
+        answer.timings_ms = clock.timings(history, first_token=True)
+        return answer
+
+    head = prompt + evidence_line(choice.chosen) + ANSWER
+    lead = ""
+    if plan.kind == "yes_no":
+        answer.short_answer = (
+            "Yes" if yes_share(generator, head) >= pipeline.calibration.yes_at else "No"
+        )
+        lead = f" {answer.short_answer}."
+    elif plan.kind == "choice":
+        option = pick_option(generator, head, plan.options)
+        if option is not None:
+            answer.short_answer, lead = option, f" {option}"
+    quoted = quoted_answer(search, chosen) if plan.kind == "open" else None
+    written = (
+        iter([quoted]) if quoted else generator.complete(head + lead, ANSWER_TOKENS, STOP)
+    )
+    pieces: list[str] = []
+    for piece in _with_markers(_prefixed(lead, written), chosen, search):
+        clock.first()
+        pieces.append(piece)
+        yield piece
+    text = "".join(pieces).strip()
+    if strip_references(text) != _unmarked(text):  # the model wrote numbers of its own
+        text, citations = cite_units(text, chosen, search, similarity)
+    else:
+        citations = unit_citations(text, chosen, search, similarity)
+    answer.text = text
+    answer.abstained = is_abstention(text)
+    answer.citations = [] if answer.abstained else citations
+    answer.claims = check_claims(text, answer.citations, search, similarity)
+    answer.short_answer = answer.short_answer or first_sentence(text)
+    answer.timings_ms = clock.timings(history)
+    return answer
+
+
+UNANSWERABLE = "Insufficient information"
+SHORT_WORDS = 12
+
+
+def first_sentence(text: str) -> str:
+    """The answer's first sentence without markers, at most 12 words: its direct answer."""
+    plain = _unmarked(text)
+    spans = answer_spans(plain)
+    first = plain[spans[0][0] : spans[0][1]] if spans else plain
+    return " ".join(first.rstrip(".").split()[:SHORT_WORDS])
+
+
+def abstention(units: list[Unit], choice: Choice) -> str:
+    """"The articles don't say", which articles were read, and why they fell short."""
+    titles = list(dict.fromkeys(_article(u.passage) for u in units))
+    read = "; ".join(titles[:4]) + (f" and {len(titles) - 4} more" if len(titles) > 4 else "")
+    best = max(choice.unit_p.values())
+    return (
+        f"{ABSTAIN} I read {len(titles)} article{'s' if len(titles) != 1 else ''} ({read}), "
+        f"but none of their sentences answers the question: the model put "
+        f"{choice.p_none / max(choice.p_none + choice.p_evidence, 1e-9):.0%} on no evidence, "
+        f"and at most {best:.0%} on any one sentence."
+    )
+
+
+def _article(p: Passage) -> str:
+    return f"{p.title} ({p.source})" if p.source else p.title
+
+
+def _evidence(u: Unit, choice: Choice) -> Evidence:
+    quote = u.passage.chunk.text[u.start : u.end]
+    return Evidence(u.id, u.passage, u.doc_start, u.doc_end, quote, choice.unit_p[u.id])
+
+
+def _prefixed(lead: str, pieces: Iterator[str]) -> Iterator[str]:
+    if lead:
+        yield lead
+    yield from pieces
+
+
+def _unmarked(text: str) -> str:
+    return " ".join(MARKER.sub("", text).split())
+
+
+def _with_markers(pieces: Iterator[str], units: list[Unit], question: str) -> Iterator[str]:
+    """The model's text as it streams, with each sentence's markers yielded right after its
+    full stop (`sentence_markers`), and any chosen unit that no sentence took after the last."""
+    sentence = ""  # the current sentence, as yielded so far
+    placed: set[int] = set()
+
+    def marks(done: str) -> str:
+        markers = sentence_markers(done, units, question)
+        placed.update(markers)
+        return f" [{', '.join(map(str, markers))}]" if markers else ""
+
+    started = False
+    for piece in pieces:
+        if not started:
+            piece = piece.lstrip()
+            started = bool(piece)
+        while piece:
+            # `sentence` never holds a complete one (it would have been cut), so a match
+            # here ends in this piece, or at its start ("." came last, the space comes now).
+            end = _SENTENCE_END.search(sentence + piece)
+            if end is None:
+                sentence += piece
+                yield piece
+                break
+            cut = end.end() - len(sentence)
+            if cut > 0:
+                yield piece[:cut]
+            yield marks(sentence + piece[:cut])
+            sentence, piece = "", piece[cut:]
+    if sentence.strip():
+        yield marks(sentence)
+    rest = [n for n in range(1, len(units) + 1) if n not in placed]
+    if rest:
+        yield f" [{', '.join(map(str, rest))}]"
+
+
+# A full stop (with closing quotes) followed by whitespace ends a sentence; not the stop of an
+# initial ("U.S. sanctions"), which a marker must not split.
+_SENTENCE_END = re.compile(r"(?<![A-Z.])[.!?]+[\"'”’)]*(?=\s)")
+
+
+class _Clock:
+    """Stamps of the steps, as the `timings_ms` of the answer."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.stamps: dict[str, float] = {}
+        self.first_at: float | None = None
+
+    def stamp(self, name: str) -> None:
+        self.stamps[name] = time.perf_counter()
+
+    def first(self) -> None:
+        if self.first_at is None:
+            self.first_at = time.perf_counter()
+
+    def timings(self, history: Sequence[object], first_token: bool = False) -> dict[str, float]:
+        end = time.perf_counter()
+        if first_token:
+            self.first_at = end
+        s, ms = self.stamps, lambda a, b: (b - a) * 1000
+        out = {"rewrite": ms(self.t0, s["rewrite"])} if history else {}
+        out["retrieve"] = ms(s["rewrite"], s["retrieve"])
+        if "pass1" in s:
+            out["pass1"] = ms(s["retrieve"], s["pass1"])
+            out["pass2"] = ms(s["pass1"], end)
+        out["first_token"] = ms(self.t0, self.first_at or end)
+        out["total"] = ms(self.t0, end)
+        return out

@@ -1,22 +1,17 @@
-"""Turn the model's [n] markers into checked citations, and check each answer sentence.
+"""Citations set by the code from the evidence the model chose, and a check of every sentence.
 
-Markers are first normalised (full-width brackets, "[Passage 2]", ranges) and those that name no
-passage are dropped. For each marker, the cited passage's sentences are compared with the answer
-sentences that carry it; the best-matching sentence becomes the quote, with its exact character
-span in the article, and the citation is `verified` when that sentence supports the claim. A
-marker whose passage does not support its sentence is re-pointed to the passage that does. An
-answer that cites nothing but is clearly drawn from one passage gets that passage's marker, so
-every non-abstaining answer leads back to its source. Finally every answer sentence becomes a
-`Claim`, supported or not, for the terminal, `--json` and the chat to flag.
-
-Which sentence is quoted, and which passage a wrong marker is re-pointed to, is decided with
-content words (`claim_support`): the share of the claim's words a sentence holds, or, for a bare
-answer such as "Dushanbe", whether a sentence names the answer and is about the question. Whether
-a citation is `verified` is decided by meaning when an embedder is at hand (as in `rag ask`): the
-cosine of question + claim with the passage's best sentence. On 44 hand-labelled pairs
+The model never numbers its own citations: pass 1 (`rag.evidence`) chooses evidence units by
+their probabilities, and here each answer sentence gets the markers of the chosen units that
+support it (`sentence_markers`, by content words: the share of the claim's words a unit holds,
+or, for a bare answer such as "Dushanbe", whether the unit names it and is about the question).
+Numbers the model wrote anyway ([2], [S3]) are stripped first. Each citation's span is the unit's
+exact span in the article, and it is `verified` when the sentences carrying it are supported by
+the unit: by meaning when an embedder is at hand (as in `rag ask`), the cosine of question + claim
+with the unit and its sentences, at least 0.6. On 44 hand-labelled pairs
 (scripts/verifier_agreement.py, README "Answer quality") meaning agreed with the labels on 36 and
-caught 17 of 22 unsupported pairs; content words agreed on 32 and caught 12. An NLI model or the
-local LLM as a judge would be stronger, and slower; neither ships with weights here.
+caught 17 of 22 unsupported pairs; content words agreed on 32 and caught 12. Finally every answer
+sentence becomes a `Claim`, supported or not, for the terminal, `--json` and the chat to flag.
+An NLI model would be a stronger verifier; none ships with weights here.
 """
 
 from __future__ import annotations
@@ -26,7 +21,8 @@ from collections.abc import Callable
 
 from rag.prompt import ABSTAIN, MARKER
 from rag.sentences import answer_spans, content_words, sentence_spans
-from rag.types import Citation, Claim, Passage
+from rag.types import Citation, Claim
+from rag.units import Unit
 
 SUPPORT_THRESHOLD = 0.3  # content-word support (claim_support)
 # Meaning: cosine of (question + claim) with the passage's best sentence. Chosen on 44 hand-labelled
@@ -51,27 +47,6 @@ def support(claim: str, sentence: str) -> float:
     """Share of the claim's content words that the sentence contains."""
     want = content_words(MARKER.sub("", claim))
     return len(want & content_words(sentence)) / len(want) if want else 0.0
-
-
-# Full-width brackets and commas (U+3010/3011, U+FF3B/FF3D, U+FF0C) from models trained on CJK.
-_FULLWIDTH = re.compile(r"[\[\u3010\uff3b]\s*(\d+(?:\s*[,;\uff0c]\s*\d+)*)\s*[\]\u3011\uff3d]")
-_WORDY = re.compile(
-    r"\[\s*(?:passages?|sources?|doc(?:ument)?s?)\s*#?\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]", re.I
-)
-_RANGE = re.compile(r"\[\s*(\d+)\s*[-–]\s*(\d+)\s*\]")
-
-
-def normalise_markers(text: str) -> str:
-    """Small models write markers in many shapes: full-width brackets, [Passage 2], [1-3].
-    All become the plain [n] / [n, m] that the rest of the code (and the UI) understands."""
-    text = _FULLWIDTH.sub(lambda m: "[" + m.group(1).replace("\uff0c", ",") + "]", text)
-    text = _WORDY.sub(r"[\1]", text)
-
-    def expand(m: re.Match[str]) -> str:
-        a, b = int(m.group(1)), int(m.group(2))
-        return "[" + ", ".join(map(str, range(a, b + 1))) + "]" if 0 < a < b <= a + 10 else m[0]
-
-    return _RANGE.sub(expand, text)
 
 
 SHORT_CLAIM_WORDS = 4
@@ -100,83 +75,6 @@ def markers_in(text: str) -> list[int]:
     return found
 
 
-def clean_markers(answer: str, valid: set[int]) -> str:
-    """Drop marker numbers that name no passage; drop a marker left empty."""
-
-    def keep(m: re.Match[str]) -> str:
-        nums = [n.strip() for n in re.split(r"[,;]", m.group(1)) if int(n) in valid]
-        return f"[{', '.join(nums)}]" if nums else "\0"
-
-    # A dropped marker takes the space before it along: "agreements [7]." -> "agreements."
-    return re.sub(r"[ \t]*\0", "", MARKER.sub(keep, answer))
-
-
-def correct_markers(text: str, by_rank: dict[int, Passage], question: str | None = None) -> str:
-    """In each sentence, a marker whose passage does not support it is pointed at the passage
-    that does, when one clearly does. Small models often cite the right text by the wrong number."""
-    pieces, last = [], 0
-    for s, e in answer_spans(text):
-        claim = text[s:e]
-        if markers_in(claim):
-            scores = {n: _best_sentence(claim, p, question)[1] for n, p in by_rank.items()}
-            best = max(scores, key=lambda n: scores[n])
-
-            def fix(m: re.Match[str], scores: dict[int, float] = scores, best: int = best) -> str:
-                nums: list[int] = []
-                for n in (int(x) for x in re.split(r"[,;]", m.group(1))):
-                    if scores[n] < SUPPORT_THRESHOLD <= scores[best]:
-                        n = best
-                    if n not in nums:
-                        nums.append(n)
-                return f"[{', '.join(map(str, nums))}]"
-
-            claim = MARKER.sub(fix, claim)
-        pieces.append(text[last:s] + claim)
-        last = e
-    return "".join(pieces) + text[last:]
-
-
-def attach_citations(
-    answer: str,
-    passages: list[Passage],
-    question: str | None = None,
-    similarity: Similarity | None = None,
-) -> tuple[str, list[Citation]]:
-    """The answer text (markers cleaned and checked, or one appended) and its citations, in
-    marker order. With the question, a bare answer ("Dushanbe") is checked as the claim it makes
-    together with the question."""
-    by_rank = {p.rank: p for p in passages}
-    text = clean_markers(normalise_markers(answer), set(by_rank))
-    if is_abstention(text):
-        return text, []
-    text = correct_markers(text, by_rank, question)
-    claims = [text[s:e] for s, e in answer_spans(text)]
-    if not markers_in(text):
-        scored = [(_best_sentence(text, p, question)[1], p) for p in passages]
-        best_score, best = max(scored, key=lambda item: item[0], default=(0.0, None))
-        if best is None or best_score < SUPPORT_THRESHOLD:
-            return text, []
-        text = f"{text.rstrip()} [{best.rank}]"
-        claims = [text]
-    citations = []
-    for n in markers_in(text):
-        claim = " ".join(c for c in claims if n in markers_in(c)) or text
-        passage = by_rank[n]
-        (s, e), score = _best_sentence(claim, passage, question)
-        start, end = passage.chunk.start + s, passage.chunk.start + e
-        citations.append(
-            Citation(
-                n,
-                passage,
-                start,
-                end,
-                passage.chunk.text[s:e],
-                _supports(claim, passage, question, similarity, score),
-            )
-        )
-    return text, citations
-
-
 def check_claims(
     text: str,
     citations: list[Citation],
@@ -196,7 +94,7 @@ def check_claims(
             supported = True
         else:
             supported = any(
-                _supports(sentence, by_marker[n].passage, question, similarity)
+                _supported(sentence, by_marker[n].quote, question, similarity)
                 for n in markers
                 if n in by_marker
             )
@@ -204,28 +102,100 @@ def check_claims(
     return claims
 
 
-def _supports(
-    claim: str,
-    passage: Passage,
-    question: str | None,
-    similarity: Similarity | None,
-    words: float | None = None,
+def _supported(
+    claim: str, evidence: str, question: str | None, similarity: Similarity | None
 ) -> bool:
-    """The verifier: by meaning when embeddings are at hand, else by content words."""
+    """The verifier: does `evidence` (a cited unit's text) support `claim`? By meaning when
+    embeddings are at hand (the unit as a whole or any of its sentences), else by content
+    words. A sentence with no content of its own ("Yes.") claims nothing to check."""
+    if not content_words(MARKER.sub("", claim)):
+        return True
+    sentences = [evidence[s:e] for s, e in sentence_spans(evidence)] or [evidence]
     if similarity is None:
-        if words is None:
-            words = _best_sentence(claim, passage, question)[1]
-        return words >= SUPPORT_THRESHOLD
-    text = passage.chunk.text
-    sentences = [text[s:e] for s, e in sentence_spans(text)] or [text]
+        return max(claim_support(claim, s, question) for s in sentences) >= SUPPORT_THRESHOLD
     probe = f"{question} {MARKER.sub('', claim)}" if question else MARKER.sub("", claim)
-    return max(similarity(probe, sentences)) >= SIMILARITY_THRESHOLD
+    return max(similarity(probe, [evidence, *sentences])) >= SIMILARITY_THRESHOLD
 
 
-def _best_sentence(
-    claim: str, passage: Passage, question: str | None = None
-) -> tuple[tuple[int, int], float]:
-    text = passage.chunk.text
-    spans = sentence_spans(text) or [(0, len(text))]
-    scored = [(span, claim_support(claim, text[span[0] : span[1]], question)) for span in spans]
-    return max(scored, key=lambda item: item[1])
+# -- evidence-first citations ---------------------------------------------------------------
+
+# What the model may write when it numbers evidence itself: [1], [S3], (S3, S5). A bare "S3" in
+# prose is left alone: taking it out would leave "In both and".
+_MODEL_REFS = re.compile(r"\s*[\[(]\s*S?\d+(?:\s*[,;]\s*S?\d+)*\s*[\])]")
+MAX_MARKERS_PER_SENTENCE = 2
+
+
+def strip_references(answer: str) -> str:
+    """The answer without any evidence or passage numbers the model wrote: citations are set
+    by the code from the units chosen in pass 1, never taken from the model's text."""
+    return " ".join(_MODEL_REFS.sub("", answer).split())
+
+
+def sentence_markers(sentence: str, units: list[Unit], question: str | None = None) -> list[int]:
+    """Markers (1-based unit positions) for one answer sentence: the units that support it
+    best by content words (at most two), or the first unit when none does clearly; none for a
+    sentence with no content of its own ("Yes.")."""
+    if not content_words(sentence):
+        return []
+    # A short sentence may be a bare answer ("Dushanbe", read with its question) or a short
+    # claim of its own ("Rain fell in Tehran"): either reading may find its unit.
+    scores = [
+        max(support(sentence, u.text), claim_support(sentence, u.text, question)) for u in units
+    ]
+    ranked = sorted(range(len(units)), key=lambda i: -scores[i])
+    picks = [i for i in ranked if scores[i] >= SUPPORT_THRESHOLD][:MAX_MARKERS_PER_SENTENCE]
+    return sorted(i + 1 for i in (picks or ranked[:1]))
+
+
+def cite_units(
+    answer: str,
+    units: list[Unit],
+    question: str | None = None,
+    similarity: Similarity | None = None,
+) -> tuple[str, list[Citation]]:
+    """The answer with markers set by code (`sentence_markers` per sentence; a unit that no
+    sentence took goes after the last one, because the model chose it as evidence for this
+    answer), and its citations (`unit_citations`)."""
+    text = strip_references(answer)
+    if not units or not text or is_abstention(text):
+        return text, []
+    pieces, last, placed = [], 0, set()
+    for _, e in answer_spans(text):
+        markers = sentence_markers(text[last:e], units, question)
+        placed.update(markers)
+        pieces.append(text[last:e] + (f" [{', '.join(map(str, markers))}]" if markers else ""))
+        last = e
+    rest = [n for n in range(1, len(units) + 1) if n not in placed]
+    cited = "".join(pieces) + (f" [{', '.join(map(str, rest))}]" if rest else "")
+    return cited, unit_citations(cited, units, question, similarity)
+
+
+def unit_citations(
+    text: str,
+    units: list[Unit],
+    question: str | None = None,
+    similarity: Similarity | None = None,
+) -> list[Citation]:
+    """One citation per unit that the text's markers name (marker n is the n-th unit); each is
+    `verified` when the sentences carrying it are supported by the unit (by meaning when an
+    embedder is at hand, as for model-written markers)."""
+    spans = answer_spans(text)
+    citations = []
+    for n in markers_in(text):
+        if not 1 <= n <= len(units):
+            continue
+        u = units[n - 1]
+        claim = " ".join(text[s:e] for s, e in spans if n in markers_in(text[s:e]))
+        citations.append(
+            Citation(
+                n,
+                u.passage,
+                u.doc_start,
+                u.doc_end,
+                u.passage.chunk.text[u.start : u.end],
+                _supported(
+                    claim or text, u.passage.chunk.text[u.start : u.end], question, similarity
+                ),
+            )
+        )
+    return sorted(citations, key=lambda c: c.marker)

@@ -160,30 +160,34 @@ def ask(
 
 def _print_answer(answer: Answer, shown: str) -> None:
     """What follows the streamed text in the terminal: the checked text when checking changed
-    it, the abstention note, unsupported sentences, the sources and the timings."""
-    from rag.render import short_quote, source_line
+    it, unsupported sentences, the evidence the model chose (each unit's article, span, quote
+    and how sure the model was), and the timings."""
+    from rag.render import evidence_lines
 
     if shown != answer.text:
         out.print("[dim]Citations checked and corrected:[/]")
         out.print(answer.text, markup=False)
-    if answer.abstained:
-        out.print("[dim](abstained: the retrieved passages do not answer this)[/]")
     for claim in answer.claims:
         if not claim.supported:
             sentence = answer.text[claim.start : claim.end]
-            out.print(f"[yellow]Not supported by the cited passages:[/] {escape(sentence)}")
-    if answer.citations:
-        out.print("\n[bold]Sources[/]")
-        for c in answer.citations:
-            flag = "" if c.verified else " [yellow](unverified)[/]"
-            out.print(source_line(c), markup=False, end="")
-            out.print(flag)
-            out.print(f"    > {short_quote(c.quote)}", markup=False, style="dim")
+            out.print(f"[yellow]Not supported by the cited evidence:[/] {escape(sentence)}")
+    if answer.evidence:
+        title = "Closest evidence (not enough to answer)" if answer.abstained else "Evidence"
+        out.print(f"\n[bold]{title}[/]")
+        for line, quote, verified in evidence_lines(answer):
+            out.print(line, markup=False, end="")
+            out.print("" if verified else " [yellow](unverified)[/]")
+            out.print(f"    > {quote}", markup=False, style="dim")
     sys.stdout.flush()  # the timing line goes to stderr; keep it after the answer
     t = answer.timings_ms
+    passes = (
+        f" (pass 1 {t['pass1'] / 1000:.1f} s, pass 2 {t['pass2'] / 1000:.1f} s)"
+        if "pass1" in t
+        else ""
+    )
     err.print(
         f"[dim]{answer.model} · first token {t['first_token'] / 1000:.1f} s · "
-        f"total {t['total'] / 1000:.1f} s · {answer.prompt_tokens} prompt tokens[/]"
+        f"total {t['total'] / 1000:.1f} s{passes} · {answer.prompt_tokens} prompt tokens[/]"
     )
 
 

@@ -127,6 +127,13 @@ class OnnxEmbedder:
         return list(self._plain.encode(text, add_special_tokens=False).tokens)
 
 
+def import_backend() -> None:
+    """Import onnxruntime and tokenizers now, in the calling thread (see
+    `rag.generate.import_backend` for why imports stay out of worker threads)."""
+    import onnxruntime  # noqa: F401
+    import tokenizers  # noqa: F401
+
+
 def load_embedder(name: str, cache_dir: Path) -> Embedder:
     """The ONNX embedder for `name` (exported into `cache_dir` on first use), or the
     sentence-transformers one when the model's pooling is not plain mean pooling or the export

@@ -1,13 +1,26 @@
-"""Text generation with llama.cpp (llama-cpp-python), streamed token by token. llama_cpp is
-imported only here. Greedy decoding by default, so the same question gives the same answer.
+"""Text generation with llama.cpp (llama-cpp-python). llama_cpp is imported only here. Greedy
+decoding by default, so the same question gives the same answer.
+
+Two ways to use the model:
+- chat: `stream(messages)`, through the model's chat template (follow-up rewriting);
+- raw prompts, for evidence-first answering: `chat_prompt(messages)` renders the template up to the
+  assistant's turn; `probabilities(prompt, options)` evaluates a prompt and reads the next-token
+  distribution (one forward pass, no sampling); `complete(prompt)` streams a continuation. Both
+  reuse the longest token prefix already in the context, so a prompt that extends the last one
+  costs only its new tokens, and a byte-identical system text first is evaluated once per process.
+
+The last token's logits are read with `llama_get_logits_ith(ctx, -1)`; `logits_all=True` is never
+set: it would hold n_ctx x 151,936 floats (2.5 GB at n_ctx 4096) for Qwen's vocabulary. No
+`LlamaRAMCache` either (each saved state copies a score array of that size), and no grammar
+(slow over that vocabulary, and an invalid GBNF kills the process).
 
 The `Generator` protocol is the seam for other back ends (a llama.cpp server, a test double)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from rag.errors import ModelError
 from rag.settings import Settings
@@ -19,6 +32,27 @@ class Generator(Protocol):
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]: ...
 
     def count_tokens(self, messages: list[dict[str, str]]) -> int: ...
+
+    def chat_prompt(self, messages: list[dict[str, str]]) -> str:
+        """The model's chat template applied to `messages`, ending where its reply begins."""
+        ...
+
+    def prompt_tokens(self, prompt: str) -> int: ...
+
+    def probabilities(self, prompt: str, options: Sequence[str]) -> list[float]:
+        """P(next token is the first token of option) for each option, after `prompt`."""
+        ...
+
+    def complete(self, prompt: str, max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+        """A greedy continuation of `prompt`, streamed."""
+        ...
+
+
+def import_backend() -> None:
+    """Import llama_cpp now, in the calling thread. Loading weights in a worker thread is safe;
+    importing there while another thread imports numpy is not (numpy can come back half
+    initialised: "cannot import name '__cpu_features__'")."""
+    import llama_cpp  # noqa: F401
 
 
 class LlamaCppGenerator:
@@ -40,6 +74,73 @@ class LlamaCppGenerator:
             raise ModelError(
                 f"Could not load model {path}: {e}. Is it a valid GGUF file?"
             ) from None
+        self._formatter: Any = None
+        self._option_ids: dict[str, int] = {}
+
+    # -- raw prompts -----------------------------------------------------------------------
+
+    def chat_prompt(self, messages: list[dict[str, str]]) -> str:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        if self._formatter is None:
+            llm = self._llm
+            template = llm.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise ModelError(f"{self.name} has no chat template in its GGUF metadata.")
+            eos, bos = llm.token_eos(), llm.token_bos()
+            self._formatter = Jinja2ChatFormatter(
+                template=template,
+                eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+                bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+            )
+        return str(self._formatter(messages=messages).prompt)  # type: ignore[arg-type]
+
+    def _tokens(self, prompt: str) -> list[int]:
+        # special=True: the template's role markers (<|im_start|>) are single tokens.
+        return self._llm.tokenize(prompt.encode(), add_bos=False, special=True)
+
+    def prompt_tokens(self, prompt: str) -> int:
+        return len(self._tokens(prompt))
+
+    def probabilities(self, prompt: str, options: Sequence[str]) -> list[float]:
+        import numpy as np
+        from llama_cpp import llama_get_logits_ith
+
+        llm = self._llm
+        tokens = self._tokens(prompt)
+        cached = llm._input_ids.tolist()
+        shared = 0
+        for a, b in zip(cached, tokens, strict=False):
+            if a != b:
+                break
+            shared += 1
+        shared = min(shared, len(tokens) - 1)  # evaluate at least one token: fresh logits
+        llm.n_tokens = shared  # eval() drops the KV cache from here on
+        llm.eval(tokens[shared:])
+        n_vocab = llm.n_vocab()
+        logits = np.ctypeslib.as_array(llama_get_logits_ith(llm.ctx, -1), shape=(n_vocab,))
+        z = logits.astype(np.float64) - float(logits.max())
+        probs = np.exp(z) / np.exp(z).sum()
+        return [float(probs[self._first_token(o)]) for o in options]
+
+    def _first_token(self, text: str) -> int:
+        if text not in self._option_ids:
+            ids = self._llm.tokenize(text.encode(), add_bos=False, special=False)
+            self._option_ids[text] = ids[0]
+        return self._option_ids[text]
+
+    def complete(self, prompt: str, max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+        for part in self._llm.create_completion(
+            prompt=self._tokens(prompt),  # type: ignore[arg-type]
+            stream=True,
+            temperature=self.settings.temperature,
+            max_tokens=max_tokens,
+            stop=list(stop) or None,
+            seed=self.settings.seed,
+        ):
+            text: Any = part["choices"][0]["text"]  # type: ignore[index]
+            if text:
+                yield str(text)
 
     def count_tokens(self, messages: list[dict[str, str]]) -> int:
         """Prompt tokens: each message's content, plus the chat template's few tokens per

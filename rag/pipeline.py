@@ -24,13 +24,17 @@ from pathlib import Path
 from rag.bm25 import BM25Index
 from rag.docstore import DocStore
 from rag.embed import Embedder
+from rag.embed import import_backend as import_embedder_backend
 from rag.errors import IndexMissingError
+from rag.evidence import Calibration
 from rag.generate import Generator
+from rag.generate import import_backend as import_generator_backend
 from rag.index import IndexPaths, check_compatible, read_manifest, require_ingested
 from rag.ingest import IngestReport, Progress, ingest
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
 from rag.store import ChromaStore
+from rag.store import import_backend as import_store_backend
 from rag.types import Document, Retrieval
 
 EMPTY_HINT = "Nothing has been ingested into {index} yet. Run `rag ingest [PATH]` first."
@@ -71,6 +75,7 @@ class Pipeline:
         self._load_generator = load_generator or default_generator
         self._lock = threading.Lock()
         self.retriever: HybridRetriever | None = None
+        self.calibration = Calibration.load()  # pass 1's fitted decision parameters
         self.refresh()
 
     @classmethod
@@ -95,6 +100,11 @@ class Pipeline:
             check_compatible(paths, settings)
         else:
             require_ingested(paths, settings)
+        # Every library is imported here, in this thread; the workers only load weights.
+        import_generator_backend()
+        import_embedder_backend()
+        import_store_backend()
+
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="open")
         try:
             loading: Generator | Future[Generator] | None = generator
@@ -120,6 +130,7 @@ class Pipeline:
         """Start loading the LLM in a background thread (no-op when loaded or loading)."""
         with self._lock:
             if self._generator is None:
+                import_generator_backend()
                 pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-model")
                 self._generator = pool.submit(self._load_generator, self.settings)
                 pool.shutdown(wait=False)

@@ -1,64 +1,65 @@
-"""The prompt: numbered passages, each headed by title, outlet and date where known, and rules
-that keep a small model grounded (answer from the passages, cite [n], or say the articles don't
-say). Kept short on purpose: on a CPU, every prompt token costs time before the first word."""
+"""The contract with the model: the evidence-first prompt and what the code reads back.
+
+The prompt shows numbered evidence units (S1..S9, `rag.units`) grouped under their article's
+outlet, date and title, then the question. The assistant's turn starts with "Evidence:"; the
+code reads the model's choice off its next-token probabilities there (`rag.evidence`), writes the
+chosen ids itself ("Evidence: S3, S5") and appends "Answer:" for the answer. The system text is
+byte-identical for every question and comes first, so llama.cpp evaluates it once per process;
+the question comes last. Kept short: on a CPU, every prompt token costs time before the first
+word.
+
+Also here: the abstention sentence, and the [n] citation marker the code writes into answers.
+"""
 
 from __future__ import annotations
 
 import re
 
-from rag.excerpt import Excerpt
-from rag.types import Passage
+from rag.route import Route
+from rag.units import Unit, render_units
 
 ABSTAIN = "The articles don't say."
-# How the model cites: [n] or [n, m], numbers of the passages in the prompt.
+# How the code cites: [n] or [n, m], numbers of the chosen evidence units in the answer.
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 SYSTEM = (
-    "You answer questions about news articles using only the numbered passages given. "
-    "Each passage is headed by its title, outlet and date.\n"
-    "Rules:\n"
-    "- Use only facts stated in the passages. Do not use outside knowledge.\n"
-    "- After each sentence, cite the passage it comes from by its number in square brackets, "
-    "like [1] or [2].\n"
-    f'- If the passages do not contain the answer, reply exactly: "{ABSTAIN}"\n'
-    "- Answer in one to three short sentences."
+    "You answer questions about news articles from numbered evidence sentences (S1, S2, ...), "
+    "grouped under their article's outlet, date and title.\n"
+    'First list the evidence that answers the question, like "Evidence: S2, S5", or '
+    '"Evidence: NONE" when no sentence answers it. Then write "Answer:" and answer in one or '
+    "two sentences, using only that evidence."
 )
+EVIDENCE = "Evidence:"
+ANSWER = "\nAnswer:"
 
 
-def passage_header(p: Passage) -> str:
-    """`[n] Title (Outlet, 2023-10-07)`: the day is what "which came first" needs; the time of
-    day would only cost tokens."""
-    byline = ", ".join(x for x in (p.source, (p.published_at or "")[:10]) if x)
-    return f"[{p.rank}] {p.title}" + (f" ({byline})" if byline else "")
-
-
-def build_messages(question: str, excerpts: list[Excerpt]) -> list[dict[str, str]]:
-    """Passages keep their rank numbers but appear best-last, right before the question: small
-    models lean on what they read last. On the seed dev set this ordering, with the closing
-    "answer only what the question asks", took the 1.5B model from 9/16 to 15/16 (README)."""
-    blocks = "\n\n".join(
-        f"{passage_header(x.passage)}\n{x.text.strip()}" for x in reversed(excerpts)
-    )
-    user = (
-        f"Passages (the most relevant last):\n\n{blocks}\n\n"
-        f"Question: {question.strip()}\n{_closing(question)}"
-    )
+def evidence_messages(
+    question: str, units: list[Unit], route: Route | None = None
+) -> list[dict[str, str]]:
+    """System text first and byte-identical for every question (llama.cpp reuses its evaluated
+    prefix), then the evidence, the question last. For a which-came-first question each article
+    is labelled by its date order, because a 1.5B model is poor at comparing dates."""
+    notes = date_order_notes(units) if route is not None and route.temporal else None
+    user = f"{render_units(units, notes)}\n\nQuestion: {question.strip()}"
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
-_YES_NO = re.compile(
-    r"^\s*(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I
-)
+def date_order_notes(units: list[Unit]) -> dict[str, str]:
+    """{doc_id: "earlier" | "later" | "1st of 3" ...} for articles with a date."""
+    dated: dict[str, str] = {}
+    for u in units:
+        day = (u.passage.published_at or "")[:10]
+        if day:
+            dated[u.doc_id] = day
+    days = sorted(set(dated.values()))
+    if len(days) < 2:
+        return {}
+    if len(days) == 2:
+        names = {days[0]: "earlier", days[1]: "later"}
+    else:
+        names = {d: f"{i} of {len(days)} by date" for i, d in enumerate(days, 1)}
+    return {doc: names[day] for doc, day in dated.items()}
 
 
-def is_yes_no(question: str) -> bool:
-    return bool(_YES_NO.match(question))
-
-
-def _closing(question: str) -> str:
-    """The last line before the answer. Only a yes-or-no question is told to lead with "Yes." or
-    "No.": given to every question, that rule cost the AUKUS question its answer (the model
-    abstained), so it goes only where it applies."""
-    if is_yes_no(question):
-        return 'Start with "Yes." or "No.", then give the facts that show it.'
-    return "Answer only what the question asks."
+def evidence_line(chosen: tuple[int, ...]) -> str:
+    return f"{EVIDENCE} " + (", ".join(f"S{i}" for i in chosen) if chosen else "NONE")

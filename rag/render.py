@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from rag.types import Answer, Citation
+from rag.types import Answer
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -58,6 +58,21 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "unsupported": [answer.text[c.start : c.end] for c in answer.claims if not c.supported],
         "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms.items()},
         "prompt_tokens": answer.prompt_tokens,
+        # Evidence-first answering (pass 1): the units the model chose, by its probabilities.
+        "evidence": [
+            {
+                "unit": e.unit,
+                "doc_id": e.passage.chunk.doc_id,
+                "start": e.start,
+                "end": e.end,
+                "quote": e.quote,
+                "p": round(e.p, 4),
+            }
+            for e in answer.evidence
+        ],
+        "p_none": None if answer.p_none is None else round(answer.p_none, 4),
+        "short_answer": answer.short_answer,
+        "route": answer.route,
     }
 
 
@@ -70,13 +85,23 @@ def display_path(path: str | None, fallback: str) -> str:
         return str(Path(path))
 
 
-def source_line(c: Citation) -> str:
-    p = c.passage
-    outlet = f" ({p.byline})" if p.byline else ""
-    where = display_path(p.path, p.chunk.doc_id)
-    return f"[{c.marker}] {p.title}{outlet} {where}:{c.start}-{c.end}"
-
-
 def short_quote(text: str, limit: int = 240) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def evidence_lines(answer: Answer) -> list[tuple[str, str, bool]]:
+    """(line, quote, verified) per piece of chosen evidence, for the terminal:
+    "[1] S4 · 82% · Title (Outlet, date) file:start-end", its marker first when the answer
+    cites it. An abstention lists the closest units instead, without markers."""
+    by_unit = {(c.passage.chunk.doc_id, c.start, c.end): c for c in answer.citations}
+    lines = []
+    for e in answer.evidence:
+        p = e.passage
+        cited = by_unit.get((p.chunk.doc_id, e.start, e.end))
+        outlet = f" ({p.byline})" if p.byline else ""
+        where = display_path(p.path, p.chunk.doc_id)
+        marker = f"[{cited.marker}] " if cited else ""
+        line = f"{marker}S{e.unit} · {e.p:.0%} · {p.title}{outlet} {where}:{e.start}-{e.end}"
+        lines.append((line, short_quote(e.quote), cited.verified if cited else True))
+    return lines

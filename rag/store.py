@@ -18,6 +18,11 @@ COLLECTION = "chunks"
 SENTENCES = "sentences"
 
 
+def import_backend() -> None:
+    """Import chromadb now, in the calling thread (see `rag.generate.import_backend`)."""
+    import chromadb  # noqa: F401
+
+
 class ChromaStore:
     def __init__(self, path: Path) -> None:
         import chromadb

@@ -75,6 +75,19 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A unit the model chose as evidence (pass 1): shown to it as S{unit}, with the
+    probability it gave that id; the span is in the document text."""
+
+    unit: int
+    passage: Passage
+    start: int
+    end: int
+    quote: str
+    p: float
+
+
+@dataclass(frozen=True)
 class Claim:
     """One sentence of an answer: its span in the answer text, the markers it carries, and
     whether a verified citation supports it."""
@@ -99,3 +112,10 @@ class Answer:
     # The standalone question retrieval used, when a follow-up was rewritten with the chat
     # history; None when the question was used as asked.
     search_query: str | None = None
+    # Evidence-first answering: the units the model chose, P(NONE) after "Evidence:", the
+    # question's route (yes_no, choice, temporal, open) and the direct answer ("Yes", an option,
+    # or the answer's first sentence); None when no model was asked.
+    evidence: list[Evidence] = field(default_factory=list)
+    p_none: float | None = None
+    route: str | None = None
+    short_answer: str | None = None

@@ -19,14 +19,18 @@ Pure functions: no model is called here; meaning-based scores come in through `s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from rag.excerpt import estimate_tokens
 from rag.sentences import content_words, sentence_spans
 from rag.types import Passage
 
 Scores = Callable[[str, list[str]], list[float]]
+CHARS_PER_TOKEN = 4  # close for English news with Qwen's tokenizer; the model counts exactly
+
+
+def estimate_tokens(text: str) -> int:
+    return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
 
 MAX_UNITS = 9  # S1..S9: a single digit is one token after " S" in Qwen's vocabulary
 MAX_UNIT_WORDS = 80  # a merged unit longer than this is no longer one piece of evidence
@@ -58,6 +62,7 @@ class Unit:
     passage: Passage
     start: int  # offsets into passage.chunk.text
     end: int
+    score: float = 0.0  # relevance to the question (half meaning, half words), for abstention
 
     @property
     def text(self) -> str:
@@ -225,6 +230,7 @@ def build_units(
         _candidate(i, passages[i], s, e)
         for i in ranked
         for s, e in attributed_spans(passages[i].chunk.text)
+        if _informative(passages[i].chunk.text[s:e], passages[i].title)
     ]
     if not candidates or max_units <= 0:
         return []
@@ -275,9 +281,28 @@ def build_units(
         ),
     )
     return [
-        Unit(n, passages[candidates[j].passage_index], candidates[j].start, candidates[j].end)
+        Unit(
+            n,
+            passages[candidates[j].passage_index],
+            candidates[j].start,
+            candidates[j].end,
+            values[j],
+        )
         for n, j in enumerate(shown, start=1)
     ]
+
+
+MIN_UNIT_WORDS = 4
+
+
+def _informative(text: str, title: str) -> bool:
+    """Page furniture is not evidence: "Related News:", "Read More:", a section path, or the
+    title repeated as the first line of the body. Each would cost a unit slot and prompt time,
+    and a small model sometimes picks them."""
+    words = _WORDS.findall(text)
+    if len(words) < MIN_UNIT_WORDS or text.rstrip().endswith(":"):
+        return False
+    return _text_key(text) != _text_key(title)
 
 
 def _candidate(i: int, p: Passage, start: int, end: int) -> _Candidate:
@@ -288,8 +313,8 @@ def _candidate(i: int, p: Passage, start: int, end: int) -> _Candidate:
 
 
 def _scores(question: str, texts: list[str], scores: Scores | None) -> list[float]:
-    """Half meaning, half words, as in rag.excerpt: the cosine alone ranks a sentence that is
-    on topic but lacks the asked-for name as high as one that has it."""
+    """Half meaning, half words: the cosine alone ranks a sentence that is on topic but lacks
+    the asked-for name as high as one that has it."""
     want = content_words(question)
     lexical = [len(want & content_words(t)) / len(want) if want else 0.0 for t in texts]
     if scores is None:
@@ -320,15 +345,18 @@ def _cost(c: _Candidate, new_doc: bool) -> int:
 # ---------------------------------------------------------------------------- rendering
 
 
-def render_units(units: list[Unit]) -> str:
+def render_units(units: list[Unit], notes: Mapping[str, str] | None = None) -> str:
     """The evidence block of the prompt: per article a "[Outlet · 2023-10-07 · Title]" line,
     then one "S1: text" line per unit; a blank line between articles. One header per article
-    and one line per unit keep it compact (every prompt token costs about 10 ms)."""
+    and one line per unit keep it compact (every prompt token costs about 10 ms). `notes`, by
+    document id, are added to the header ("(earlier)" for a which-came-first question)."""
     blocks: list[list[str]] = []
     current: str | None = None
+    notes = notes or {}
     for u in units:
         if not blocks or u.doc_id != current:
             current = u.doc_id
-            blocks.append([f"[{u.header}]"] if u.header else [])
+            note = f" ({notes[u.doc_id]})" if u.doc_id in notes else ""
+            blocks.append([f"[{u.header}]{note}"] if u.header or note else [])
         blocks[-1].append(f"S{u.id}: {u.text}")
     return "\n\n".join("\n".join(lines) for lines in blocks)

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,41 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
         env={**os.environ, **(env or {})},
         timeout=900,
     )
+
+
+class Scripted:
+    """A Generator with the same Protocol as LlamaCppGenerator, for tests that are about the
+    code around the model: `probabilities` come from a table keyed by the end of the prompt
+    (else the first option is clearly the likeliest), `complete` and `stream` give fixed
+    pieces, and every prompt is recorded."""
+
+    name = "scripted"
+
+    def __init__(
+        self, table: dict[str, dict[str, float]] | None = None, pieces: Sequence[str] = ()
+    ) -> None:
+        self.table, self.pieces = table or {}, list(pieces)
+        self.prompts: list[str] = []
+
+    def chat_prompt(self, messages: list[dict[str, str]]) -> str:
+        return "".join(f"<{m['role']}>{m['content']}" for m in messages) + "<assistant>"
+
+    def prompt_tokens(self, prompt: str) -> int:
+        return len(prompt.split())
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int:
+        return sum(len(m["content"].split()) for m in messages)
+
+    def probabilities(self, prompt: str, options: Sequence[str]) -> list[float]:
+        self.prompts.append(prompt)
+        for tail, probs in self.table.items():
+            if prompt.endswith(tail):
+                return [probs.get(o, 0.0) for o in options]
+        return [0.9] + [0.1 / len(options)] * (len(options) - 1)  # the first option, clearly
+
+    def complete(self, prompt: str, max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+        self.prompts.append(prompt)
+        yield from self.pieces
+
+    def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
+        yield from self.pieces

@@ -42,42 +42,65 @@ def test_json_contract(aukus):
     assert 0 < aukus["timings_ms"]["first_token"] <= aukus["timings_ms"]["total"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known regression (README, Answer quality): since the 256-piece chunks, the 1.5B model "
-    "answers with the AUKUS sentence that follows Patrushev's remark (what AUKUS is), not the "
-    "remark itself (a new NATO against China). Strict: it fails loudly once fixed.",
-)
-def test_aukus_answer_gives_patrushevs_remark(aukus):
-    assert "NATO" in aukus["answer"] or "North Atlantic" in aukus["answer"]
-    assert "China" in aukus["answer"]
+def test_aukus_answer_gives_patrushevs_remark(aukus, seed_settings):
+    """The flagship question: the answer is Patrushev's words about AUKUS (a new NATO aimed at
+    China), and the citation opens the span that holds them."""
+    assert "NATO" in aukus["answer"] and "China" in aukus["answer"], aukus["answer"]
+    assert aukus["answer"].startswith("Patrushev")
+    docs = DocStore(IndexPaths(seed_settings.index_dir).documents)
+    text = docs.get("001_72ccaa6fd02313a0.txt").text
+    remark = text.index("is also the creation of a new North Atlantic Treaty Organzation")
+    cites = [c for c in aukus["citations"] if c["doc_id"] == "001_72ccaa6fd02313a0.txt"]
+    assert any(c["start"] <= remark < c["end"] and c["verified"] for c in cites), cites
 
 
 def test_aukus_answer_is_grounded_and_cited(aukus, seed_settings):
     assert not aukus["abstained"] and "AUKUS" in aukus["answer"]
-    cites = [c for c in aukus["citations"] if c["doc_id"] == "001_72ccaa6fd02313a0.txt"]
-    assert cites, aukus["citations"]
     docs = DocStore(IndexPaths(seed_settings.index_dir).documents)
-    text = docs.get("001_72ccaa6fd02313a0.txt").text
     for c in aukus["citations"]:
-        doc = docs.get(c["doc_id"])
-        assert doc.text[c["start"] : c["end"]] == c["quote"]
-        assert f"[{c['marker']}]" in aukus["answer"], "every listed source is cited in the text"
-    aukus_para = text.index("The tripartite defense pact")
-    assert any(aukus_para <= c["start"] < aukus_para + 600 for c in cites), "the AUKUS paragraph"
-    assert any("AUKUS" in c["quote"] and c["verified"] for c in cites)
+        assert docs.get(c["doc_id"]).text[c["start"] : c["end"]] == c["quote"]
+        assert f"[{c['marker']}]" in aukus["answer"] or f", {c['marker']}]" in aukus["answer"]
 
 
-def test_terminal_output_lists_only_cited_sources(seed_settings):
+def test_evidence_and_probabilities_are_in_the_json(aukus, seed_settings):
+    docs = DocStore(IndexPaths(seed_settings.index_dir).documents)
+    assert aukus["evidence"] and 0 <= aukus["p_none"] < 0.5
+    for e in aukus["evidence"]:
+        assert set(e) == {"unit", "doc_id", "start", "end", "quote", "p"}
+        assert 1 <= e["unit"] <= 9 and 0 < e["p"] <= 1
+        assert docs.get(e["doc_id"]).text[e["start"] : e["end"]] == e["quote"]
+    assert {(c["start"], c["end"]) for c in aukus["citations"]} <= {
+        (e["start"], e["end"]) for e in aukus["evidence"]
+    }, "every citation is a chosen unit"
+    assert aukus["route"] == "open" and set(aukus["timings_ms"]) >= {"pass1", "pass2"}
+
+
+def test_terminal_output_shows_the_chosen_evidence(seed_settings):
     r = run_cli("ask", AUKUS, "--index", str(seed_settings.index_dir))
     assert r.returncode == 0, r.stderr
-    answer, _, sources = r.stdout.partition("\nSources\n")
-    lines = [line for line in sources.splitlines() if line.startswith("[")]
+    answer, _, evidence = r.stdout.partition("\nEvidence\n")
+    lines = [line for line in evidence.splitlines() if line.startswith("[")]
     assert lines, r.stdout
     for line in lines:
-        marker = line.split("]")[0] + "]"
-        assert marker in answer
+        marker = line.split("]")[0].lstrip("[")
+        assert f"[{marker}]" in answer or f", {marker}]" in answer or f"[{marker}," in answer
+        assert " · " in line and "%" in line  # "[1] S4 · 82% · Title ..."
     assert any("001_72ccaa6fd02313a0.txt:" in line and "(Iran Press)" in line for line in lines)
+    assert "pass 1" in r.stderr
+
+
+def test_yes_no_question_gets_a_short_yes_or_no(seed_settings):
+    r = run_cli(
+        "ask",
+        "Did Shamkhani meet Patrushev in Dushanbe?",
+        "--index",
+        str(seed_settings.index_dir),
+        "--json",
+    )
+    out = json.loads(r.stdout)
+    assert out["route"] == "yes_no" and out["short_answer"] in {"Yes", "No"}
+    assert out["answer"].startswith(out["short_answer"] + ".")
+    assert not ("Yes" in out["answer"] and "No." in out["answer"])
 
 
 def test_unanswerable_question_abstains(seed_settings):
@@ -90,3 +113,4 @@ def test_unanswerable_question_abstains(seed_settings):
     )
     out = json.loads(r.stdout)
     assert out["abstained"] and out["citations"] == []
+    assert out["answer"].startswith("The articles don't say.") and "I read" in out["answer"]

@@ -1,66 +1,47 @@
+"""Citations set by code from chosen evidence units, and the sentence checks: markers per
+sentence by content words, spans that are the units' exact article spans, the verifier by
+meaning, abstentions that cite nothing."""
+
 from functools import partial
 
-from rag.cite import (
-    attach_citations,
-    check_claims,
-    is_abstention,
-    markers_in,
-    normalise_markers,
-)
+from rag.cite import check_claims, cite_units, is_abstention, markers_in, strip_references
 from rag.embed import similarities
 from rag.sentences import sentence_spans
 from rag.types import Chunk, Passage
+from rag.units import Unit
 
 DOC = (
     "Raisi met Patrushev in Tehran. The joint economic commission oversees the agreements. "
     "Patrushev said AUKUS is a new NATO aimed at China. He also spoke about the Caspian Sea."
 )
+CHUNK = Chunk("doc.txt::0", "doc.txt", 0, len(DOC), DOC)
+PASSAGE = Passage(1, CHUNK, 0.1, "T")
 
 
-def passage(rank: int, start: int, end: int, doc_id: str = "doc.txt") -> Passage:
-    return Passage(rank, Chunk(f"{doc_id}::{rank}", doc_id, start, end, DOC[start:end]), 0.1, "T")
+def unit(i: int, sentence: str) -> Unit:
+    start = DOC.index(sentence)
+    return Unit(i, PASSAGE, start, start + len(sentence))
 
 
-SPLIT = DOC.index("Patrushev said")
-P1 = passage(1, 0, SPLIT - 1)  # Raisi ... commission
-P2 = passage(2, SPLIT, len(DOC))  # AUKUS ... Caspian
+COMMISSION = unit(1, "The joint economic commission oversees the agreements.")
+AUKUS = unit(2, "Patrushev said AUKUS is a new NATO aimed at China.")
 
 
-def test_marker_maps_to_the_cited_passage_and_its_sentence():
-    text, cites = attach_citations(
-        "Patrushev called AUKUS a new NATO aimed at China [2].", [P1, P2]
+def test_each_sentence_cites_the_unit_that_supports_it():
+    answer = "AUKUS is a new NATO aimed at China. The commission oversees agreements."
+    text, cites = cite_units(answer, [AUKUS, COMMISSION])
+    assert text == (
+        "AUKUS is a new NATO aimed at China. [1] The commission oversees agreements. [2]"
     )
-    assert text.endswith("[2].")
-    [c] = cites
-    assert c.marker == 2 and c.passage is P2 and c.verified
-    assert c.quote == "Patrushev said AUKUS is a new NATO aimed at China."
-    assert DOC[c.start : c.end] == c.quote
+    assert [(c.marker, c.quote) for c in cites] == [(1, AUKUS.text), (2, COMMISSION.text)]
+    for c in cites:
+        assert DOC[c.start : c.end] == c.quote and c.verified
 
 
-def test_wrong_number_is_corrected_to_the_supporting_passage():
-    text, cites = attach_citations("AUKUS is a new NATO aimed at China. [1]", [P1, P2])
-    assert text == "AUKUS is a new NATO aimed at China. [2]"
-    assert [c.marker for c in cites] == [2]
-
-
-def test_markers_that_name_no_passage_are_removed():
-    text, cites = attach_citations("The commission oversees the agreements [7].", [P1, P2])
-    assert "[7]" not in text
-    assert [c.marker for c in cites] == [1], "an uncited but supported answer gets its marker"
-
-
-def test_several_markers_each_cite_their_own_sentence():
-    answer = "The joint economic commission oversees agreements [1]. AUKUS aims at China [2]."
-    _, cites = attach_citations(answer, [P1, P2])
-    assert [(c.marker, c.quote) for c in cites] == [
-        (1, "The joint economic commission oversees the agreements."),
-        (2, "Patrushev said AUKUS is a new NATO aimed at China."),
-    ]
-
-
-def test_unsupported_answer_without_markers_gets_no_citation():
-    text, cites = attach_citations("Bananas are yellow.", [P1, P2])
-    assert cites == [] and text == "Bananas are yellow."
+def test_numbers_the_model_wrote_are_replaced_by_the_codes():
+    text, cites = cite_units("AUKUS is a new NATO aimed at China [7] (S3).", [AUKUS])
+    assert text == "AUKUS is a new NATO aimed at China. [1]" and [c.marker for c in cites] == [1]
+    assert strip_references("In both S2 and S5 they met.") == "In both S2 and S5 they met."
 
 
 def test_abstention_is_detected_and_cites_nothing():
@@ -70,7 +51,7 @@ def test_abstention_is_detected_and_cites_nothing():
         "There is no information about that [1].",
     ]:
         assert is_abstention(answer)
-        assert attach_citations(answer, [P1, P2])[1] == []
+        assert cite_units(answer, [AUKUS])[1] == []
     assert not is_abstention("Patrushev said AUKUS is a new NATO [2].")
 
 
@@ -85,43 +66,36 @@ def test_markers_and_sentences():
     ]
 
 
-def test_malformed_markers_are_normalised_or_dropped():
-    assert normalise_markers("a 【1】 b ［2］ c [Passage 3] d [1-3] e [1，2]") == (
-        "a [1] b [2] c [3] d [1, 2, 3] e [1,2]"
-    )
-    answer = "AUKUS aims at China 【2】. The commission oversees the agreements [1,2] [7]."
-    text, cites = attach_citations(answer, [P1, P2])
-    assert text == "AUKUS aims at China [2]. The commission oversees the agreements [1]."
-    assert [c.marker for c in cites] == [2, 1], "[1,2] on a commission claim keeps only 1"
-
-
 def test_bare_answers_are_checked_with_their_question():
     question = "Who called AUKUS a new NATO aimed at China?"
-    text, [c] = attach_citations("Patrushev [1].", [P1, P2], question)
-    assert text == "Patrushev [2].", "re-pointed: only P2 says it, read with the question"
-    assert c.verified and c.quote.startswith("Patrushev said AUKUS")
+    text, cites = cite_units("Patrushev.", [COMMISSION, AUKUS], question)
+    # The sentence takes the unit that names the answer and is about the question; the other
+    # chosen unit is still cited, after the last sentence.
+    assert text == "Patrushev. [2] [1]"
+    assert {c.marker: c.quote for c in cites} == {1: COMMISSION.text, 2: AUKUS.text}
 
 
 def test_claims_flag_unsupported_sentences():
-    answer = "Yes. AUKUS is a new NATO aimed at China [2]. Bananas grow on the Moon [2]."
-    text, cites = attach_citations(answer, [P1, P2])
+    text, cites = cite_units(
+        "Yes. AUKUS is a new NATO aimed at China. Bananas grow on the Moon.", [AUKUS]
+    )
     claims = check_claims(text, cites)
     assert [(text[c.start : c.end], c.supported) for c in claims] == [
         ("Yes.", True),
-        ("AUKUS is a new NATO aimed at China [2].", True),
-        ("Bananas grow on the Moon [2].", False),
+        ("AUKUS is a new NATO aimed at China. [1]", True),
+        ("Bananas grow on the Moon. [1]", False),
     ]
     assert check_claims("The articles don't say.", []) == []
 
 
 def test_verifier_by_meaning_on_handmade_pairs(embedder):
-    """The verifier `rag ask` uses: embeddings of question + claim against passage sentences."""
+    """The verifier `rag ask` uses: embeddings of question + claim against the unit."""
     similarity = partial(similarities, embedder)
     question = "What did Patrushev say about AUKUS?"
-    supported = "Patrushev described AUKUS as a new NATO directed against China [2]."
-    unsupported = "Patrushev said AUKUS will build a bridge across the Caspian Sea [2]."
+    supported = "Patrushev described AUKUS as a new NATO directed against China."
+    unsupported = "Patrushev said AUKUS will build a bridge across the Caspian Sea."
     for answer, expected in ((supported, True), (unsupported, False)):
-        _, [c] = attach_citations(answer, [P1, P2], question, similarity)
+        text, [c] = cite_units(answer, [AUKUS], question, similarity)
         assert c.verified is expected, answer
-        [claim] = check_claims(answer, [c], question, similarity)
+        [claim] = check_claims(text, [c], question, similarity)
         assert claim.supported is expected

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,17 +14,11 @@ from rag.pipeline import Pipeline
 from rag.settings import Settings
 from ui.engine import UPLOADS, Engine
 
+from .conftest import Scripted
 
-class Scripted:
-    """A Generator (the same Protocol as LlamaCppGenerator) that answers with fixed text."""
 
-    name = "scripted"
-
-    def count_tokens(self, messages: list[dict[str, str]]) -> int:
-        return sum(len(m["content"].split()) for m in messages)
-
-    def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        yield from ["AUKUS is a new NATO, ", "he said [1]."]
+def answering() -> Scripted:
+    return Scripted(pieces=["AUKUS is a new NATO, ", "he said."])
 
 
 @pytest.fixture
@@ -40,7 +33,7 @@ def drain(stream):
     return pieces, stream.answer
 
 
-def scripted_engine(settings: Settings, embedder, load=lambda s: Scripted()) -> Engine:
+def scripted_engine(settings: Settings, embedder, load=lambda s: answering()) -> Engine:
     return Engine(
         Pipeline.open(settings, embedder=embedder, load_generator=load, allow_empty=True)
     )
@@ -51,7 +44,7 @@ def test_a_question_waits_for_the_model_to_load(seed_copy, embedder):
 
     def slow_model(settings: Settings) -> Scripted:
         release.wait()
-        return Scripted()
+        return answering()
 
     engine = scripted_engine(seed_copy, embedder, slow_model)
     engine.pipeline.preload()

@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from rag.excerpt import estimate_tokens
 from rag.types import Chunk, Passage
-from rag.units import MAX_UNIT_WORDS, Unit, attributed_spans, build_units, render_units
+from rag.units import (
+    MAX_UNIT_WORDS,
+    Unit,
+    attributed_spans,
+    build_units,
+    estimate_tokens,
+    render_units,
+)
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "001_72ccaa6fd02313a0.txt"
 
@@ -157,7 +163,7 @@ DUSHANBE = (
     "Wheat prices were not discussed."
 )
 CASPIAN = "The Caspian summit is planned for June. Patrushev wants the Caspian kept free of bases."
-WEATHER = "Rain fell in Tehran. Markets rose slightly. Schools stayed open."
+WEATHER = "Rain fell in Tehran. Markets rose slightly on Monday. Schools stayed open."
 AUKUS = "What did Patrushev say about AUKUS and NATO?"
 SUMMIT = "What did Patrushev say about AUKUS and NATO at the Dushanbe summit?"
 
@@ -209,9 +215,9 @@ def test_meaning_scores_are_asked_once_and_count_half():
 
     units = build_units(AUKUS, three_articles(), scores, max_units=4)
     assert len(calls) == 1 and calls[0][0] == AUKUS
-    assert "Markets rose slightly." in calls[0][1]
+    assert "Markets rose slightly on Monday." in calls[0][1]
     weather = [u.text for u in units if u.doc_id == "weather"]
-    assert weather == ["Markets rose slightly."], "the cosine picks the weather article's unit"
+    assert weather == ["Markets rose slightly on Monday."], "the cosine picks the weather unit"
     assert units[-1].doc_id == "weather", "0.5 by meaning outranks 0.25 by words for AUKUS"
 
 

@@ -69,6 +69,7 @@ CSS = """
 #transcript .sources .byline, #transcript .searched, #transcript .timings, #transcript .note {
   color: var(--body-text-color-subdued); font-size: .82em; }
 #transcript .sources .flag { color: #c2410c; font-size: .8em; }
+#transcript .sources .evidence { color: var(--body-text-color-subdued); font-size: .8em; }
 #transcript .hint { color: var(--body-text-color-subdued); }
 #reader .reader-doc h3 { margin: 0 0 .25rem 0; }
 #reader .byline, #reader .url { color: var(--body-text-color-subdued); font-size: .85em; }

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.prompt import MARKER
 from rag.sentences import answer_spans
-from rag.types import Answer, Citation, Claim, Document
+from rag.types import Answer, Citation, Claim, Document, Evidence
 
 UNVERIFIED_TITLE = "This citation could not be matched to the passage it names"
 
@@ -37,7 +38,7 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _attrs(c: Citation) -> str:
+def _attrs(c: Citation | Evidence) -> str:
     p = c.passage.chunk
     return (
         f'data-doc="{esc(p.doc_id)}" data-start="{c.start}" data-end="{c.end}" '
@@ -97,20 +98,43 @@ def _nums(m: re.Match[str]) -> list[str]:
     return re.split(r"[,;]", m.group(1))
 
 
-def sources_html(citations: list[Citation]) -> str:
-    """Only the sources the answer cites: title, outlet and date, each opening the reader."""
+def sources_html(citations: list[Citation], evidence: Sequence[Evidence] = ()) -> str:
+    """Only the sources the answer cites: title, outlet and date, each opening the reader at
+    the cited span, with the evidence unit it came from and how sure the model was of it."""
     if not citations:
         return ""
+    units = {(e.passage.chunk.doc_id, e.start, e.end): e for e in evidence}
     items = []
     for c in citations:
         p = c.passage
         byline = f' <span class="byline">{esc(p.byline)}</span>' if p.byline else ""
         flag = ' <span class="flag">unverified</span>' if not c.verified else ""
+        e = units.get((p.chunk.doc_id, c.start, c.end))
+        sure = f' <span class="evidence">S{e.unit} · {e.p:.0%}</span>' if e else ""
         items.append(
             f'<li><a href="#" class="source" data-source="{c.marker}" {_attrs(c)}>'
-            f"[{c.marker}] {esc(p.title)}</a>{byline}{flag}</li>"
+            f"[{c.marker}] {esc(p.title)}</a>{byline}{sure}{flag}</li>"
         )
     return f'<ol class="sources">{"".join(items)}</ol>'
+
+
+def closest_evidence_html(evidence: Sequence[Evidence]) -> str:
+    """For an abstention: the sentences that came closest, each opening the reader, so the
+    user sees what was read and why it fell short."""
+    if not evidence:
+        return ""
+    items = []
+    for e in evidence:
+        p = e.passage
+        byline = f' <span class="byline">{esc(p.byline)}</span>' if p.byline else ""
+        items.append(
+            f'<li><a href="#" class="source" {_attrs(e)}>{esc(p.title)}</a>{byline} '
+            f'<span class="evidence">S{e.unit} · {e.p:.0%}</span></li>'
+        )
+    return (
+        '<div class="note">Closest evidence (not enough to answer):</div>'
+        f'<ul class="sources">{"".join(items)}</ul>'
+    )
 
 
 def _seconds(ms: float) -> str:
@@ -135,7 +159,9 @@ def turn_html(turn: Turn) -> str:
         body.append(f'<div class="{cls}">{answer_html(a.text, a.citations, a.claims)}</div>')
         if a.search_query and a.search_query != a.question:
             body.append(f'<div class="searched">Searched for: {esc(a.search_query)}</div>')
-        body.append(sources_html(a.citations))
+        body.append(sources_html(a.citations, a.evidence))
+        if a.abstained:
+            body.append(closest_evidence_html(a.evidence))
         body.append(timings_html(a.timings_ms, a.model))
     elif turn.streaming:
         body.append(f'<div class="answer streaming">{answer_html(turn.streaming)}</div>')

@@ -18,8 +18,9 @@ written. Scores, per question type and overall:
   answerable questions, pooled over questions;
 - share of citations verified; time to first token and prompt tokens, p50.
 
-The short answer is the answer's first sentence without markers, at most 12 words: "Yes" or "No"
-when it starts so, else the entity or fact the prompt asks the model to lead with.
+The short answer is the one the answer carries (`Answer.short_answer`: "Yes"/"No" decided by
+probabilities, the chosen option of an "X or Y" question, else the first sentence), or, for rows
+of older runs, the answer's first sentence without markers, at most 12 words.
 """
 
 from __future__ import annotations
@@ -155,7 +156,15 @@ def row(item: Item, answer: Answer) -> dict[str, Any]:
         "query": item.question,
         "question_type": item.question_type,
         "answer": answer.text,
-        "short_answer": short_answer(answer.text, answer.abstained),
+        "short_answer": UNANSWERABLE
+        if answer.abstained
+        else answer.short_answer or short_answer(answer.text, answer.abstained),
+        "route": answer.route,
+        "p_none": answer.p_none,
+        "evidence": [
+            {"unit": e.unit, "doc_id": e.passage.chunk.doc_id, "p": round(e.p, 4)}
+            for e in answer.evidence
+        ],
         "abstained": answer.abstained,
         "citations": [
             {
