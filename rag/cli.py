@@ -148,7 +148,7 @@ def ask(
     pipeline = Pipeline.open(settings, preload=True)  # the model loads beside the index
     stream = answer_question(pipeline, question)
     if as_json:
-        sys.stdout.write(json.dumps(answer_json(stream.answer), ensure_ascii=False) + "\n")
+        _print_json(answer_json(stream.answer))
         return
     shown = []
     for piece in stream:
@@ -156,6 +156,13 @@ def ask(
         out.print(piece, end="", markup=False)
     out.print()
     _print_answer(stream.answer, "".join(shown).strip())
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    """One JSON object on stdout, flushed now: at exit llama.cpp's clean-up points the stdout
+    descriptor at /dev/null while it frees the model, and a buffered line would be lost."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
 
 
 def _print_answer(answer: Answer, shown: str) -> None:
@@ -268,7 +275,7 @@ def eval_answers(
     k: Annotated[int | None, typer.Option("--k", help="Passages per question")] = None,
     prompt_budget: Annotated[
         int | None,
-        typer.Option(help="Tokens of passage sentences in the prompt; 0 = whole passages"),
+        typer.Option(help="Tokens of evidence units (S1..S9) in the prompt [default: 300]"),
     ] = None,
     model: Annotated[str | None, typer.Option(help="Catalogue name or .gguf path")] = None,
     models_dir: ModelsDirOpt = None,
@@ -304,7 +311,7 @@ def eval_answers(
     report["model"] = settings.model
     report["prompt_budget"] = settings.prompt_budget
     if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        _print_json(report)
         return
     _print_figures(report)
 
@@ -394,7 +401,7 @@ def eval_retrieval(
         {"k": k, "index": str(settings.index_dir), "config": ev.fingerprint(settings.with_(k=k))}
     )
     if as_json:
-        sys.stdout.write(json.dumps(result) + "\n")
+        _print_json(result)
         return
     table = Table(box=None)
     for col in ("question type", "queries", "Hits@4", "Hits@10", "MRR@10"):
