@@ -165,7 +165,7 @@ def test_overrides_win_and_none_means_not_given() -> None:
         ({"n_gpu_layers": -5}, "n_gpu_layers=-5: expected a whole number >= -1"),
         ({"decompose": 1}, "decompose=1: expected True or False"),
         ({"model": ""}, "model='': expected a non-empty text"),
-        ({"prompt_budget": -1}, "prompt_budget=-1: expected a whole number >= 0"),
+        ({"prompt_budget": 10}, "prompt_budget=10: expected a whole number >= 50"),
     ],
 )
 def test_overrides_are_validated(overrides: dict[str, object], expected: str) -> None:
