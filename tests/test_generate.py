@@ -1,0 +1,42 @@
+"""The real default model through the raw-prompt API that evidence-first answering uses: unit ids
+are one token each, next-token probabilities are a distribution and do not depend on what was
+evaluated before (prefix reuse), and a completion continues the prompt."""
+
+import pytest
+
+from rag.prompt import SYSTEM
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def llm(seed_pipeline):
+    return seed_pipeline.generator
+
+
+def test_unit_ids_are_one_token_each(llm):
+    """S1..S9 are read as P(digit) after " S": each id must add exactly one token."""
+    base = llm.prompt_tokens("Evidence: S")
+    assert base == llm.prompt_tokens("Evidence:") + 1  # " S" is one token
+    for i in range(1, 10):
+        assert llm.prompt_tokens(f"Evidence: S{i}") == base + 1
+
+
+def test_probabilities_are_a_distribution_and_reuse_agrees(llm):
+    prompt = llm.chat_prompt(
+        [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": "S1: Rain fell.\n\nQuestion: Did it rain?"},
+        ]
+    )
+    first = llm.probabilities(prompt + "Evidence:", [" S", " NONE", " None"])
+    assert 0 < sum(first) <= 1.0 + 1e-6 and first[0] > 0.5
+    llm.probabilities(prompt + "Evidence: S", ["1"])  # extends the cached prefix
+    again = llm.probabilities(prompt + "Evidence:", [" S", " NONE", " None"])  # goes back
+    # Re-evaluating a suffix over the cached prefix is not bit-identical to one pass over the
+    # whole prompt (llama.cpp's kernels depend on the batch); measured: within 0.005.
+    assert again == pytest.approx(first, abs=0.01)
+    yes, no = llm.probabilities(prompt + "Evidence: S1\nAnswer:", [" Yes", " No"])
+    assert yes > no
+    text = "".join(llm.complete(prompt + "Evidence: S1\nAnswer: Yes.", 20, ["\n\n"]))
+    assert text.strip()
