@@ -92,7 +92,7 @@ def ask(
 
 
 STOP = ("\n\n", "\nEvidence", "\nQuestion", "<|im_end|>", "<|endoftext|>")
-ANSWER_TOKENS = 160  # one or two sentences; a runaway answer is cut here
+ANSWER_TOKENS = 96  # one or two sentences (about 40-60 tokens); a runaway answer is cut here
 
 
 def _answer(
@@ -151,7 +151,9 @@ def _answer(
             answer.short_answer, lead = option, f" {option}"
     quoted = quoted_answer(search, chosen) if plan.kind == "open" else None
     written = (
-        iter([quoted]) if quoted else generator.complete(head + lead, ANSWER_TOKENS, STOP)
+        iter([quoted])
+        if quoted
+        else _or_quote(generator.complete(head + lead, ANSWER_TOKENS, STOP), lead, chosen[0])
     )
     pieces: list[str] = []
     for piece in _with_markers(_prefixed(lead, written), chosen, search):
@@ -204,6 +206,17 @@ def _article(p: Passage) -> str:
 def _evidence(u: Unit, choice: Choice) -> Evidence:
     quote = u.passage.chunk.text[u.start : u.end]
     return Evidence(u.id, u.passage, u.doc_start, u.doc_end, quote, choice.unit_p[u.id])
+
+
+def _or_quote(pieces: Iterator[str], lead: str, top: Unit) -> Iterator[str]:
+    """The model's words; when it writes none at all (it ended its turn at once), the top
+    chosen unit verbatim: an answer the evidence stands behind, never an empty one."""
+    wrote = bool(lead.strip())
+    for piece in pieces:
+        wrote = wrote or bool(piece.strip())
+        yield piece
+    if not wrote:
+        yield top.text
 
 
 def _prefixed(lead: str, pieces: Iterator[str]) -> Iterator[str]:

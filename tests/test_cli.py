@@ -1,0 +1,95 @@
+"""`rag ask` in-process (typer's CliRunner) over the real seed index, with a scripted model in
+place of the GGUF (the same Generator Protocol): the terminal output and the `--json` contract,
+for an answer and for an abstention, in about a second."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from rag import pipeline
+from rag.cli import app
+
+from .conftest import Scripted
+
+SURE = {
+    "Evidence:": {" S": 0.95, " NONE": 0.02, " None": 0.01},
+    "Evidence: S": {str(i): 1.0 if i == 1 else 0.01 for i in range(1, 10)},
+    "Evidence: S1": {",": 0.05, "\n": 0.95},
+}
+UNSURE = {
+    "Evidence:": {" S": 0.2, " NONE": 0.7, " None": 0.1},
+    "Evidence: S": {str(i): 0.1 for i in range(1, 10)},
+    "Evidence: S1": {",": 0.05, "\n": 0.95},
+}
+
+
+@pytest.fixture
+def run(seed_settings, monkeypatch):
+    def invoke(table: dict, *args: str, pieces: tuple[str, ...] = ()) -> tuple[int, str, str]:
+        model = Scripted(table, pieces)
+        monkeypatch.setattr(pipeline, "default_generator", lambda settings: model)
+        result = CliRunner().invoke(app, [*args, "--index", str(seed_settings.index_dir)])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke
+
+
+def test_ask_json_carries_evidence_and_code_set_citations(run):
+    code, out, _ = run(
+        SURE,
+        "ask",
+        "In which city did the dialogue take place?",
+        "--json",
+        pieces=("The dialogue", " took place in Dushanbe.", " It was the fourth."),
+    )
+    assert code == 0
+    answer = json.loads(out)  # one object, nothing else on stdout
+    assert answer["answer"].startswith("The dialogue took place in Dushanbe. [1]")
+    [evidence] = answer["evidence"]
+    assert evidence["unit"] == 1 and evidence["p"] > 0.9
+    assert answer["p_none"] == pytest.approx(0.03) and answer["route"] == "open"
+    assert [c["marker"] for c in answer["citations"]] == [1]
+    assert answer["citations"][0]["quote"] == evidence["quote"]
+    assert set(answer["timings_ms"]) >= {"retrieve", "pass1", "pass2", "first_token", "total"}
+
+
+def test_ask_terminal_shows_answer_evidence_and_timings(run):
+    code, out, err = run(SURE, "ask", "Which city hosted the talks?", pieces=(" Dushanbe.",))
+    assert code == 0
+    answer, _, evidence = out.partition("\nEvidence\n")
+    assert answer.startswith("Dushanbe. [1]")
+    assert evidence.splitlines()[0].startswith("[1] S1 · ")  # marker, unit, the model's p
+    assert evidence.splitlines()[1].startswith("    > ")  # the quote
+    assert "pass 1" in err and "prompt tokens" in err
+
+
+def test_a_model_that_writes_nothing_gets_the_top_units_words(run):
+    code, out, _ = run(SURE, "ask", "Which city hosted the talks?", "--json")
+    answer = json.loads(out)
+    assert code == 0 and not answer["abstained"]
+    quote = " ".join(answer["evidence"][0]["quote"].split())
+    assert answer["answer"] == f"{quote} [1]" or answer["answer"].startswith(quote[:40])
+
+
+def test_ask_abstains_with_what_it_read(run):
+    code, out, _ = run(UNSURE, "ask", "What was the price of oil?", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["abstained"] and answer["citations"] == []
+    assert answer["answer"].startswith("The articles don't say. I read ")
+    assert answer["short_answer"] == "Insufficient information" and answer["evidence"]
+    code, out, _ = run(UNSURE, "ask", "What was the price of oil?")
+    assert "Closest evidence (not enough to answer)" in out
+
+
+def test_yes_no_is_decided_by_probabilities(run):
+    table = {**SURE, "Answer:": {" Yes": 0.1, " No": 0.6}}
+    _, out, _ = run(
+        table, "ask", "Did Shamkhani meet Patrushev?", "--json", pieces=(" They met in Dushanbe.",)
+    )
+    answer = json.loads(out)
+    assert answer["short_answer"] == "No" and answer["answer"].startswith("No. They met")
