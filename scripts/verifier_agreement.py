@@ -17,8 +17,9 @@ from pathlib import Path
 
 from rag import privacy
 from rag.cite import claim_support, support
-from rag.embed import SentenceTransformerEmbedder
+from rag.pipeline import default_embedder
 from rag.sentences import sentence_spans
+from rag.settings import Settings
 
 LABELS = Path(__file__).parent / "data" / "verifier_labels.jsonl"
 
@@ -28,7 +29,7 @@ def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else LABELS
     pairs = [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
     pairs = [p for p in pairs if p.get("supported") is not None]
-    embedder = SentenceTransformerEmbedder()
+    embedder = default_embedder(Settings())
     lexical, cosine, lexical_q, cosine_q = [], [], [], []
     for p in pairs:
         sentences = [p["passage"][s:e] for s, e in sentence_spans(p["passage"])]

@@ -5,9 +5,6 @@ import json
 
 import pytest
 
-from rag.docstore import DocStore
-from rag.index import IndexPaths
-
 from .conftest import AUKUS, run_cli
 
 pytestmark = pytest.mark.model
@@ -42,28 +39,28 @@ def test_json_contract(aukus):
     assert 0 < aukus["timings_ms"]["first_token"] <= aukus["timings_ms"]["total"]
 
 
-def test_aukus_answer_gives_patrushevs_remark(aukus, seed_settings):
+def test_aukus_answer_gives_patrushevs_remark(aukus, seed_pipeline):
     """The flagship question: the answer is Patrushev's words about AUKUS (a new NATO aimed at
     China), and the citation opens the span that holds them."""
     assert "NATO" in aukus["answer"] and "China" in aukus["answer"], aukus["answer"]
     assert aukus["answer"].startswith("Patrushev")
-    docs = DocStore(IndexPaths(seed_settings.index_dir).documents)
+    docs = seed_pipeline.documents
     text = docs.get("001_72ccaa6fd02313a0.txt").text
     remark = text.index("is also the creation of a new North Atlantic Treaty Organzation")
     cites = [c for c in aukus["citations"] if c["doc_id"] == "001_72ccaa6fd02313a0.txt"]
     assert any(c["start"] <= remark < c["end"] and c["verified"] for c in cites), cites
 
 
-def test_aukus_answer_is_grounded_and_cited(aukus, seed_settings):
+def test_aukus_answer_is_grounded_and_cited(aukus, seed_pipeline):
     assert not aukus["abstained"] and "AUKUS" in aukus["answer"]
-    docs = DocStore(IndexPaths(seed_settings.index_dir).documents)
+    docs = seed_pipeline.documents
     for c in aukus["citations"]:
         assert docs.get(c["doc_id"]).text[c["start"] : c["end"]] == c["quote"]
         assert f"[{c['marker']}]" in aukus["answer"] or f", {c['marker']}]" in aukus["answer"]
 
 
-def test_evidence_and_probabilities_are_in_the_json(aukus, seed_settings):
-    docs = DocStore(IndexPaths(seed_settings.index_dir).documents)
+def test_evidence_and_probabilities_are_in_the_json(aukus, seed_pipeline):
+    docs = seed_pipeline.documents
     assert aukus["evidence"] and 0 <= aukus["p_none"] < 0.5
     for e in aukus["evidence"]:
         assert set(e) == {"unit", "doc_id", "start", "end", "quote", "p"}
