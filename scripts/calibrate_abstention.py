@@ -15,7 +15,8 @@ yes/no questions, P(Yes) / (P(Yes) + P(No)) after the evidence. It resumes from 
 
 `fit` fits a logistic regression of "unanswerable" on the features and picks the abstention
 threshold from cross-validated predictions: the lowest one whose abstention precision is at least
-`--precision` (0.8), because a wrong abstention costs an answer. It also picks the Yes/No
+`--precision` (0.8) at the share of unanswerable questions expected in use (`--prior`, 0.126 as
+in MultiHop-RAG dev), because a wrong abstention costs an answer. It also picks the Yes/No
 threshold (best accuracy) and the probability above which a unit is cited beside the model's
 own list (best F1 of gold articles, precision first). With matplotlib installed it draws the
 calibration: P(unanswerable) for answerable and unanswerable questions, and the Yes share.
@@ -112,7 +113,7 @@ def fit(args: argparse.Namespace) -> None:
     y = np.array([0 if r["answerable"] else 1 for r in rows])
     model = LogisticRegression(C=1.0)
     cv = cross_val_predict(model, x, y, cv=5, method="predict_proba")[:, 1]
-    abstain_at, table = _threshold(cv, y, args.precision)
+    abstain_at, table = _threshold(cv, y, args.precision, args.prior)
     model.fit(x, y)
     yes_at, yes_acc = _yes_threshold(rows)
     extra_at, extra = _extra_unit_threshold(rows)
@@ -139,17 +140,26 @@ def fit(args: argparse.Namespace) -> None:
         _plot(args.plot, cv, y, abstain_at, rows, yes_at)
 
 
-def _threshold(p: Any, y: Any, precision: float) -> tuple[float, dict[str, float]]:
-    """The lowest threshold whose abstention precision reaches `precision` (most recall)."""
+def _threshold(
+    p: Any, y: Any, precision: float, prior: float
+) -> tuple[float, dict[str, float]]:
+    """The lowest threshold whose abstention precision reaches `precision` (most recall), with
+    precision computed at the share of unanswerable questions users are expected to ask
+    (`prior`), not at the share in this fit set: the fit set holds many more unanswerable ones
+    than real use, and at the real share every wrong abstention weighs more."""
+    share = float((y == 1).mean())
+    w_pos, w_neg = prior / share, (1 - prior) / (1 - share)
     best = (1.0, {"precision": 0.0, "recall": 0.0})
     for t in sorted({round(float(v), 3) for v in p}, reverse=True):
         flagged = p >= t
         if not flagged.any():
             continue
-        prec = float((y[flagged] == 1).mean())
-        rec = float(flagged[y == 1].mean()) if (y == 1).any() else 0.0
+        tp = float(flagged[y == 1].sum()) * w_pos
+        fp = float(flagged[y == 0].sum()) * w_neg
+        prec = tp / (tp + fp)
+        rec = float(flagged[y == 1].mean())
         if prec >= precision:
-            best = (t, {"precision": round(prec, 3), "recall": round(rec, 3)})
+            best = (t, {"precision": round(prec, 3), "recall": round(rec, 3), "prior": prior})
     return best
 
 
@@ -240,6 +250,8 @@ def main() -> None:
     f = sub.add_parser("fit")
     f.add_argument("features", type=Path)
     f.add_argument("--precision", type=float, default=0.8)
+    # MultiHop-RAG dev: 126 of 1,000 questions have no answer in the corpus.
+    f.add_argument("--prior", type=float, default=0.126, help="share of unanswerable questions")
     f.add_argument("--write", type=Path)
     f.add_argument("--plot", type=Path)
     args = ap.parse_args()
