@@ -68,6 +68,8 @@ class Score:
     verified: int
     first_token_ms: float
     prompt_tokens: int
+    pass1_ms: float | None = None  # evidence choice (None in rows of older runs)
+    pass2_ms: float | None = None  # writing the answer
 
 
 def load_items(path: Path) -> list[Item]:
@@ -203,6 +205,8 @@ def score(item: Item, r: dict[str, Any]) -> Score:
         sum(bool(c["verified"]) for c in r["citations"]),
         float(r["timings_ms"].get("first_token", 0.0)),
         int(r.get("prompt_tokens", 0)),
+        r["timings_ms"].get("pass1"),
+        r["timings_ms"].get("pass2"),
     )
 
 
@@ -261,6 +265,8 @@ def _figures(scored: list[tuple[Item, Score]]) -> dict[str, Any]:
         "verified_share": _ratio(sum(s.verified for _, s in scored), citations),
         "first_token_ms_p50": _median([s.first_token_ms for _, s in scored]),
         "prompt_tokens_p50": _median([s.prompt_tokens for _, s in scored]),
+        "pass1_ms_p50": _median([s.pass1_ms for _, s in scored if s.pass1_ms is not None]),
+        "pass2_ms_p50": _median([s.pass2_ms for _, s in scored if s.pass2_ms is not None]),
     }
 
 
