@@ -28,10 +28,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from rag.cite import (
+    Marking,
     check_claims,
     cite_units,
     is_abstention,
-    sentence_markers,
     strip_references,
     unit_citations,
 )
@@ -230,16 +230,10 @@ def _unmarked(text: str) -> str:
 
 
 def _with_markers(pieces: Iterator[str], units: list[Unit], question: str) -> Iterator[str]:
-    """The model's text as it streams, with each sentence's markers yielded right after its
-    full stop (`sentence_markers`), and any chosen unit that no sentence took after the last."""
+    """The model's text as it streams, with each sentence's markers (`Marking`) yielded right
+    after its full stop."""
+    marking = Marking(units, question)
     sentence = ""  # the current sentence, as yielded so far
-    placed: set[int] = set()
-
-    def marks(done: str) -> str:
-        markers = sentence_markers(done, units, question)
-        placed.update(markers)
-        return f" [{', '.join(map(str, markers))}]" if markers else ""
-
     started = False
     for piece in pieces:
         if not started:
@@ -256,13 +250,14 @@ def _with_markers(pieces: Iterator[str], units: list[Unit], question: str) -> It
             cut = end.end() - len(sentence)
             if cut > 0:
                 yield piece[:cut]
-            yield marks(sentence + piece[:cut])
+            done = sentence + piece[:cut]
+            if marks := marking.markers(done):
+                yield marks
             sentence, piece = "", piece[cut:]
-    if sentence.strip():
-        yield marks(sentence)
-    rest = [n for n in range(1, len(units) + 1) if n not in placed]
-    if rest:
-        yield f" [{', '.join(map(str, rest))}]"
+    if sentence.strip() and (marks := marking.markers(sentence)):
+        yield marks
+    if closing := marking.closing():
+        yield closing
 
 
 # A full stop (with closing quotes) followed by whitespace ends a sentence; not the stop of an

@@ -147,26 +147,53 @@ def sentence_markers(sentence: str, units: list[Unit], question: str | None = No
     return sorted(i + 1 for i in (picks or ranked[:1]))
 
 
+class Marking:
+    """Which markers each answer sentence gets, sentence by sentence as the answer streams.
+
+    A sentence with content gets the units that support it (`sentence_markers`). A first
+    sentence with no content of its own is the decided answer of a yes/no question ("Yes."):
+    every chosen unit went into that decision, so it cites them all. A chosen unit that supports
+    no sentence is not cited: a citation must stand behind a claim. An answer whose sentences
+    took no unit at all cites the model's first choice after its last sentence."""
+
+    def __init__(self, units: list[Unit], question: str | None = None) -> None:
+        self.units, self.question = units, question
+        self.placed: set[int] = set()
+        self.sentences = 0
+
+    def markers(self, sentence: str) -> str:
+        """The marker text to put after `sentence` ("" or " [1, 2]")."""
+        first = self.sentences == 0
+        self.sentences += 1
+        if first and sentence.strip() and not content_words(sentence):
+            found = list(range(1, len(self.units) + 1))
+        else:
+            found = sentence_markers(sentence, self.units, self.question)
+        self.placed.update(found)
+        return f" [{', '.join(map(str, found))}]" if found else ""
+
+    def closing(self) -> str:
+        """The marker text after the last sentence: the first unit when nothing was cited."""
+        return " [1]" if self.units and not self.placed else ""
+
+
 def cite_units(
     answer: str,
     units: list[Unit],
     question: str | None = None,
     similarity: Similarity | None = None,
 ) -> tuple[str, list[Citation]]:
-    """The answer with markers set by code (`sentence_markers` per sentence; a unit that no
-    sentence took goes after the last one, because the model chose it as evidence for this
-    answer), and its citations (`unit_citations`)."""
+    """The answer with markers set by code (`Marking`, sentence by sentence, as when it
+    streams) and its citations (`unit_citations`)."""
     text = strip_references(answer)
     if not units or not text or is_abstention(text):
         return text, []
-    pieces, last, placed = [], 0, set()
+    marking = Marking(units, question)
+    pieces, last = [], 0
     for _, e in answer_spans(text):
-        markers = sentence_markers(text[last:e], units, question)
-        placed.update(markers)
-        pieces.append(text[last:e] + (f" [{', '.join(map(str, markers))}]" if markers else ""))
+        pieces.append(text[last:e] + marking.markers(text[last:e]))
         last = e
-    rest = [n for n in range(1, len(units) + 1) if n not in placed]
-    cited = "".join(pieces) + (f" [{', '.join(map(str, rest))}]" if rest else "")
+    cited = "".join(pieces) + marking.closing()
     return cited, unit_citations(cited, units, question, similarity)
 
 

@@ -70,9 +70,9 @@ def test_bare_answers_are_checked_with_their_question():
     question = "Who called AUKUS a new NATO aimed at China?"
     text, cites = cite_units("Patrushev.", [COMMISSION, AUKUS], question)
     # The sentence takes the unit that names the answer and is about the question; the other
-    # chosen unit is still cited, after the last sentence.
-    assert text == "Patrushev. [2] [1]"
-    assert {c.marker: c.quote for c in cites} == {1: COMMISSION.text, 2: AUKUS.text}
+    # chosen unit supports no sentence and is not cited.
+    assert text == "Patrushev. [2]"
+    assert {c.marker: c.quote for c in cites} == {2: AUKUS.text}
 
 
 def test_claims_flag_unsupported_sentences():
@@ -81,7 +81,7 @@ def test_claims_flag_unsupported_sentences():
     )
     claims = check_claims(text, cites)
     assert [(text[c.start : c.end], c.supported) for c in claims] == [
-        ("Yes.", True),
+        ("Yes. [1]", True),  # the decided answer cites every chosen unit
         ("AUKUS is a new NATO aimed at China. [1]", True),
         ("Bananas grow on the Moon. [1]", False),
     ]

@@ -92,4 +92,4 @@ def test_yes_no_is_decided_by_probabilities(run):
         table, "ask", "Did Shamkhani meet Patrushev?", "--json", pieces=(" They met in Dushanbe.",)
     )
     answer = json.loads(out)
-    assert answer["short_answer"] == "No" and answer["answer"].startswith("No. They met")
+    assert answer["short_answer"] == "No" and answer["answer"].startswith("No. [1] They met")

@@ -137,10 +137,14 @@ def test_markers_are_set_by_code_as_the_answer_streams():
     assert cites[0].quote == AUKUS_TEXT and cites[0].start == 100
 
 
-def test_a_chosen_unit_no_sentence_takes_is_cited_at_the_end():
-    out = "".join(_with_markers(iter(["Yes.", " Both met."]), [UNITS[2], UNITS[0]], None))
-    assert out == "Yes. Both met. [1] [2]"
-    assert [c.marker for c in unit_citations(out, [UNITS[2], UNITS[0]])] == [1, 2]
+def test_a_yes_no_answer_cites_all_its_evidence_and_idle_units_are_not_cited():
+    units = [UNITS[2], UNITS[0]]
+    out = "".join(_with_markers(iter(["Yes.", " Rain fell in Tehran."]), units, None))
+    assert out == "Yes. [1, 2] Rain fell in Tehran. [2]"
+    assert [c.marker for c in unit_citations(out, units)] == [1, 2]
+    # An open answer: a chosen unit that supports no sentence is not cited.
+    out = "".join(_with_markers(iter(["Rain fell in Tehran."]), units, None))
+    assert out == "Rain fell in Tehran. [2]"
 
 
 def test_numbers_the_model_writes_are_not_citations():
