@@ -35,15 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.ask import ask
+from rag.ask import UNANSWERABLE, ask, first_sentence
 from rag.errors import InputError
 from rag.pipeline import Pipeline
-from rag.prompt import MARKER
-from rag.sentences import sentence_spans
 from rag.types import Answer
 
-UNANSWERABLE = "Insufficient information"
-SHORT_WORDS = 12
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -138,17 +134,13 @@ def stratified_sample(items: list[Item], n: int, seed: int) -> list[Item]:
 
 
 def short_answer(text: str, abstained: bool) -> str:
-    """The direct answer in at most 12 words."""
+    """The direct answer in at most 12 words, for rows that carry none: "Yes"/"No" when the
+    answer opens so, else its first sentence (`rag.ask.first_sentence`)."""
     if abstained:
         return UNANSWERABLE
-    plain = " ".join(MARKER.sub("", text).split())
-    spans = sentence_spans(plain)
-    first = plain[spans[0][0] : spans[0][1]] if spans else plain
+    first = first_sentence(text)
     lead = re.match(r"(yes|no)\b", first, re.I)
-    if lead:
-        return lead.group(1).capitalize()
-    words = first.rstrip(".").split()
-    return " ".join(words[:SHORT_WORDS])
+    return lead.group(1).capitalize() if lead else first
 
 
 def row(item: Item, answer: Answer) -> dict[str, Any]:
