@@ -62,65 +62,189 @@ EXIT_PARTIAL = 2  # ingest finished, but some files were skipped
 
 @app.command()
 def ingest(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders [default: seeds/]")
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files, folders or http(s) URLs of pages [default: seeds/]", show_default=False
+        ),
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option("--feed", help="RSS or Atom feed URL: ingest its new articles (repeatable)"),
     ] = None,
     index: IndexOpt = None,
     prune: Annotated[bool, typer.Option(help="Remove documents whose files are gone.")] = False,
     rebuild: Annotated[
         bool, typer.Option(help="Delete the index first and build it anew.")
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Extract and show what would be stored; index nothing."
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="With --dry-run: one JSON line per document on stdout."),
+    ] = False,
 ) -> None:
-    """Load, chunk, embed and index article files (.txt .md .html .json .jsonl)."""
+    """Load, extract, chunk, embed and index articles: .txt .md .html .pdf .json .jsonl files,
+    web pages by URL, and feeds."""
     import shutil
 
+    from rag.fetch import is_url
+    from rag.ingest import Sources
+
     settings = Settings.from_env(index_dir=index)
+    given = sources or ([] if feed else [str(DEFAULT_SEEDS)])
+    chosen = Sources(
+        paths=[Path(s) for s in given if not is_url(s)],
+        urls=[s for s in given if is_url(s)],
+        feeds=list(feed or []),
+    )
+    if as_json and not dry_run:
+        raise typer.BadParameter("--json needs --dry-run (ingest reports on stderr).")
+    if dry_run:
+        if _preview(chosen, settings, as_json):
+            raise typer.Exit(EXIT_PARTIAL)
+        return
     if rebuild and settings.index_dir.exists():
         shutil.rmtree(settings.index_dir)
-    report = _ingest_with_bar(paths or [DEFAULT_SEEDS], settings, prune=prune)
+    report = _ingest_with_bar(chosen, settings, prune=prune)
     if report.problems:
-        err.print(f"[yellow]{len(report.problems)} file(s) skipped; fix them and ingest again.[/]")
+        err.print(f"[yellow]{len(report.problems)} skipped; fix them and ingest again.[/]")
         raise typer.Exit(EXIT_PARTIAL)
 
 
-def _ingest_with_bar(paths: list[Path], settings: Settings, prune: bool = False) -> IngestReport:
-    """Run ingest with a progress bar on stderr, then print what it did."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+DRY_RUN_FIELDS = (
+    "path", "doc_id", "title", "source", "published_at", "author", "url", "language", "text"
+)  # fmt: skip
 
-    from rag.ingest import Progress as IngestProgress
-    from rag.pipeline import ingest_into
 
-    bar = Progress(
-        TextColumn("[bold]Ingesting"),
+def _preview(sources: Any, settings: Settings, as_json: bool) -> int:
+    """`rag ingest --dry-run`: each document as it would be stored (JSON lines, or one line
+    each for people); returns how many sources failed."""
+    from dataclasses import asdict
+
+    from rag.ingest import preview
+    from rag.load import Problem
+
+    problems = 0
+    for item in preview(sources, settings):
+        if isinstance(item, Problem):
+            problems += 1
+            err.print(f"[yellow]skipped[/] {escape(item.message)}")
+            continue
+        if as_json:
+            data = asdict(item)
+            row = {k: data[k] for k in DRY_RUN_FIELDS}
+            row.update(kind=item.kind, provenance=item.provenance)
+            if item.pages:
+                row["pages"] = list(item.pages)
+            _print_json(row)
+        else:
+            meta = ", ".join(
+                f"{k}={getattr(item, k)!r}"
+                for k in ("source", "published_at", "author", "language")
+                if getattr(item, k)
+            )
+            out.print(
+                f"{escape(item.doc_id)} [{item.kind}] {escape(item.title)!r}: "
+                f"{len(item.text)} chars; {escape(meta)}"
+            )
+    return problems
+
+
+def _ingest_bar() -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.fields[stage]}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
         console=err,
         transient=True,
     )
 
+
+def _ingest_with_bar(sources: Any, settings: Settings, prune: bool = False) -> IngestReport:
+    """Run ingest with a progress bar on stderr (files read, then chunks embedded, with a rate
+    and an ETA), then print what it did."""
+    from rag.ingest import Progress as IngestProgress
+    from rag.pipeline import ingest_into
+
+    bar = _ingest_bar()
+
     class BarProgress(IngestProgress):
-        task = None
+        task: Any = None
+        unit = "files"
 
-        def start(self, total: int) -> None:
-            self.task = bar.add_task("", total=total)
+        def start(self, total: int, stage: str = "Ingesting") -> None:
+            if self.task is not None:
+                bar.remove_task(self.task)
+            self.unit = "chunks" if stage == "Embedding" else "sources"
+            self.task = bar.add_task("", total=total, stage=stage, rate="")
 
-        def advance(self, label: str) -> None:
-            bar.update(self.task, advance=1, description=label)  # type: ignore[arg-type]
+        def advance(self, label: str, steps: int = 1) -> None:
+            bar.update(self.task, advance=steps, description=escape(label[-60:]))
+            speed = bar.tasks[-1].speed if bar.tasks else None
+            if speed:
+                bar.update(self.task, rate=f"{speed:.1f} {self.unit}/s")
 
     with bar:
-        report = ingest_into(settings, paths, prune=prune, progress=BarProgress())
+        report = ingest_into(settings, sources, prune=prune, progress=BarProgress())
     for problem in report.problems:
-        err.print(f"[yellow]skipped[/] {problem.message}")
-    err.print(
-        f"{report.files} files, {report.documents} documents: embedded {report.embedded_chunks} "
-        f"chunks from {report.embedded_documents} new or changed documents, "
-        f"{report.unchanged} unchanged, {report.removed} removed. "
+        err.print(f"[yellow]skipped[/] {escape(problem.message)}")
+    err.print(escape(summary(report, settings)))
+    return report
+
+
+def summary(report: IngestReport, settings: Settings) -> str:
+    """What an ingest did, in a few lines: documents in by type and outlet, dates, stories,
+    what was embedded (and how fast), and the index after it."""
+
+    def top(counts: Any, n: int = 6) -> str:
+        items = counts.most_common()
+        shown = ", ".join(f"{k} {v}" for k, v in items[:n])
+        return shown + (f", {len(items) - n} more" if len(items) > n else "")
+
+    lines = [
+        f"{report.documents} documents in ({top(report.kinds)}) from "
+        f"{len(report.outlets)} outlets ({top(report.outlets)}); "
+        f"{report.dated} of {report.documents} dated"
+        + (f"; {report.linked} linked to an earlier copy of a story" if report.linked else "")
+        + "."
+    ]
+    if report.fetched:
+        lines.append(
+            f"Fetched {report.fetched} pages and feeds, {report.not_modified} unchanged since the "
+            "last run."
+        )
+    rate = (
+        f" in {report.embed_seconds:.1f} s ({report.embedded_chunks / report.embed_seconds:.1f} "
+        f"chunks/s, {report.embedder})"
+        if report.embed_seconds > 0
+        else ""
+    )
+    lines.append(
+        f"Embedded {report.embedded_chunks} chunks from {report.embedded_documents} new or changed "
+        f"documents{rate}; {report.unchanged} unchanged, {report.removed} removed. "
         f"Index {settings.index_dir}: {report.total_documents} documents, "
         f"{report.total_chunks} chunks."
     )
-    return report
+    return "\n".join(lines)
 
 
 @app.command()
@@ -368,7 +492,7 @@ def eval_retrieval(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rag.eval import retrieval as ev
-    from rag.pipeline import Pipeline, default_embedder, ingest_into
+    from rag.pipeline import Pipeline, default_embedder
 
     if k < 1:
         raise InputError("--k must be at least 1.")
@@ -377,7 +501,9 @@ def eval_retrieval(
     items = ev.load_queries(queries)[:limit] if limit else ev.load_queries(queries)
     settings = Settings.from_env()
     settings = settings.with_(index_dir=_eval_index(settings, index, corpus))
-    embedder = default_embedder(settings)
+    report = _ingest_with_bar([corpus], settings)
+    if report.embedded_documents:
+        err.print(f"Ingested {report.embedded_documents} articles into {settings.index_dir}.")
     bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -386,12 +512,7 @@ def eval_retrieval(
         console=err,
         transient=True,
     )
-    with bar:
-        bar.add_task("Checking the index", total=None)
-        report = ingest_into(settings, [corpus], embedder=embedder)
-    if report.embedded_documents:
-        err.print(f"Ingested {report.embedded_documents} articles into {settings.index_dir}.")
-    retriever = Pipeline.open(settings, embedder=embedder).retriever
+    retriever = Pipeline.open(settings, embedder=default_embedder(settings)).retriever
     assert retriever is not None  # the corpus was just ingested
     with bar:
         task = bar.add_task("Retrieving", total=len(items))

@@ -2,15 +2,19 @@
 
 The text is what citations point into (`text[start:end]`) and what the viewer shows; the hash
 decides whether a file needs re-embedding. One row per document, written in the same step as its
-chunks, so an interrupted ingest leaves every finished document whole.
+chunks, so an interrupted ingest leaves every finished document whole. Each row also keeps the
+document's MinHash signature, so that a near-duplicate arriving in a later ingest is still linked
+to its story.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 from rag.types import Document
 
@@ -28,7 +32,18 @@ CREATE TABLE IF NOT EXISTS documents (
     chunks INTEGER NOT NULL
 )
 """
+# Columns added after the first release: added in place to an older file (all nullable), so an
+# index built before them keeps working without a rebuild.
+_ADDED = {
+    "language": "TEXT",
+    "kind": "TEXT",
+    "provenance": "TEXT",  # JSON object
+    "pages": "TEXT",  # JSON list of page start offsets
+    "story": "TEXT",
+    "signature": "BLOB",  # MinHash hash values, uint64
+}
 _FIELDS = "doc_id, path, title, source, published_at, url, author, text"
+_EXTRA = "language, kind, provenance, pages, story"
 
 
 class DocStore:
@@ -39,6 +54,10 @@ class DocStore:
         self._db = sqlite3.connect(path, check_same_thread=False)
         with self._db:
             self._db.execute(_SCHEMA)
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+            for name, kind in _ADDED.items():
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE documents ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self._db.close()
@@ -51,11 +70,19 @@ class DocStore:
         with closing(self._db.execute("SELECT doc_id, path FROM documents")) as cur:
             return dict(cur.fetchall())
 
-    def put(self, doc: Document, content_hash: str, chunks: int) -> None:
+    def signatures(self) -> dict[str, tuple[bytes, str | None]]:
+        """doc_id -> (MinHash signature, story) of every document that has one."""
+        sql = "SELECT doc_id, signature, story FROM documents WHERE signature IS NOT NULL"
+        with closing(self._db.execute(sql)) as cur:
+            return {doc_id: (sig, story) for doc_id, sig, story in cur}
+
+    def put(
+        self, doc: Document, content_hash: str, chunks: int, signature: bytes | None = None
+    ) -> None:
         with self._db:
             self._db.execute(
-                f"INSERT OR REPLACE INTO documents ({_FIELDS}, hash, chunks) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO documents ({_FIELDS}, {_EXTRA}, hash, chunks, signature) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc.doc_id,
                     doc.path,
@@ -65,24 +92,45 @@ class DocStore:
                     doc.url,
                     doc.author,
                     doc.text,
+                    doc.language,
+                    doc.kind,
+                    json.dumps(doc.provenance) if doc.provenance else None,
+                    json.dumps(list(doc.pages)) if doc.pages else None,
+                    doc.story,
                     content_hash,
                     chunks,
+                    signature,
                 ),
             )
+
+    def set_story(self, doc_id: str, story: str) -> None:
+        """Link an already stored document to a story (its first copy, when a second arrives)."""
+        with self._db:
+            self._db.execute("UPDATE documents SET story = ? WHERE doc_id = ?", (story, doc_id))
+
+    def also_in(self, doc_id: str) -> list[str]:
+        """The outlets of the other copies of `doc_id`'s story (near-duplicates), in ingest
+        order; [] for a story of one. What the UI shows as "also in: ..."."""
+        sql = (
+            "SELECT d.source, d.doc_id FROM documents d JOIN documents me "
+            "ON d.story = me.story WHERE me.doc_id = ? AND d.doc_id != ? ORDER BY d.rowid"
+        )
+        with closing(self._db.execute(sql, (doc_id, doc_id))) as cur:
+            return [source or other for source, other in cur]
 
     def delete(self, doc_id: str) -> None:
         with self._db:
             self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
     def get(self, doc_id: str) -> Document | None:
-        with closing(
-            self._db.execute(f"SELECT {_FIELDS} FROM documents WHERE doc_id = ?", (doc_id,))
-        ) as cur:
+        sql = f"SELECT {_FIELDS}, {_EXTRA} FROM documents WHERE doc_id = ?"
+        with closing(self._db.execute(sql, (doc_id,))) as cur:
             row = cur.fetchone()
         return _document(row) if row else None
 
     def __iter__(self) -> Iterator[Document]:
-        with closing(self._db.execute(f"SELECT {_FIELDS} FROM documents ORDER BY doc_id")) as cur:
+        sql = f"SELECT {_FIELDS}, {_EXTRA} FROM documents ORDER BY doc_id"
+        with closing(self._db.execute(sql)) as cur:
             for row in cur:
                 yield _document(row)
 
@@ -91,5 +139,14 @@ class DocStore:
             return int(cur.fetchone()[0])
 
 
-def _document(row: tuple[str | None, ...]) -> Document:
-    return Document(**dict(zip(_FIELDS.split(", "), row, strict=True)))  # type: ignore[arg-type]
+def _document(row: tuple[Any, ...]) -> Document:
+    base = dict(zip(_FIELDS.split(", "), row[:8], strict=True))
+    language, kind, provenance, pages, story = row[8:]
+    return Document(
+        **base,
+        language=language,
+        kind=kind or "text",
+        provenance=json.loads(provenance) if provenance else {},
+        pages=tuple(json.loads(pages)) if pages else (),
+        story=story,
+    )

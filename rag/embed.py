@@ -6,7 +6,11 @@ Two implementations of one Protocol:
   (`rag.onnx_export`, made once and cached). It loads in about 0.2 s, against about 6 s to import
   sentence-transformers, and gives the same vectors.
 - `SentenceTransformerEmbedder`: the reference, and the path for models whose pooling the ONNX
-  embedder does not reproduce (anything but mean pooling).
+  embedder does not reproduce (anything but mean pooling). With `bf16=True` it is the bulk
+  embedder for large ingests (`load_bulk_embedder`): on a CPU with bfloat16 instructions
+  (AVX512-BF16 or AMX) torch's bfloat16 autocast embeds about 1.8x faster than float32, with the
+  same vectors to cosine 0.9999; on a CUDA GPU it runs there. Loading torch costs ~6 s, which
+  pays off from a few hundred chunks, so ingest only asks for it then.
 sentence-transformers, onnxruntime and tokenizers are imported only here.
 """
 
@@ -36,12 +40,21 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """Normalised embeddings (so cosine similarity is a dot product)."""
 
-    def __init__(self, name: str = "all-MiniLM-L6-v2", batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        name: str = "all-MiniLM-L6-v2",
+        batch_size: int = 32,
+        *,
+        bf16: bool = False,
+        device: str = "cpu",
+    ) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.name = name
         self.batch_size = batch_size
-        self._model = SentenceTransformer(str(_model_path(name)), device="cpu")
+        self._bf16 = bf16
+        self._device = device
+        self._model = SentenceTransformer(str(_model_path(name)), device=device)
         # Chunking counts whole documents in word pieces; the "longer than the maximum" warning
         # that triggers is about feeding them to the model, which never happens.
         self._model.tokenizer.model_max_length = 10**9
@@ -49,10 +62,26 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self._model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        import contextlib
+
+        import torch
+
+        # Autocast, not bfloat16 weights: layer norms and the pooling stay in float32, which is
+        # what keeps the vectors at cosine 0.9999 (bfloat16 weights alone give 0.998).
+        cast = (
+            torch.autocast(self._device.split(":")[0], dtype=torch.bfloat16)
+            if self._bf16
+            else contextlib.nullcontext()
         )
-        return vectors.tolist()
+        with cast:
+            vectors = self._model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
+        return vectors.astype("float32").tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
@@ -171,6 +200,35 @@ def _mean_pooled(folder: Path) -> bool:
     return kinds[:2] == ["Transformer", "Pooling"] and set(kinds[2:]) <= {"Normalize"} and (
         modes == ["pooling_mode_mean_tokens"]
     )
+
+
+def bf16_capable() -> str | None:
+    """The device where bfloat16 embedding is fast ("cuda", "cpu"), or None: a CPU without
+    bfloat16 instructions would emulate them, slower than float32."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        flags = ""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if any(f" {name}" in flags for name in ("avx512_bf16", "amx_bf16")):
+        return "cpu"
+    return None
+
+
+def load_bulk_embedder(name: str) -> Embedder | None:
+    """The faster embedder for a large ingest, or None where there is none (no bfloat16 on
+    this CPU, no GPU, or a model that is not a local sentence-transformers folder)."""
+    device = bf16_capable()
+    if device is None or not isinstance(_model_path(name), Path):
+        return None
+    return SentenceTransformerEmbedder(name, bf16=True, device=device)
 
 
 def similarities(embedder: Embedder, text: str, others: list[str]) -> list[float]:

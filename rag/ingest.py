@@ -1,20 +1,33 @@
-"""Ingest: files -> documents -> chunks (offsets kept) -> embeddings -> Chroma, documents table,
-BM25 index, manifest.
+"""Ingest: files, URLs and feeds -> documents -> chunks (offsets kept) -> embeddings -> Chroma,
+documents table, BM25 index, manifest.
+
+Two stages, so that a long ingest shows a true rate and ETA:
+1. Read: every source is loaded and extracted, each new or changed document is chunked, and
+   near-duplicates are linked to their story (`stories`). Nothing is written yet.
+2. Embed and write: chunks of many documents are embedded together (one model call per few
+   hundred chunks, sorted by length inside the embedder, so batches are full and little padding
+   is computed), then each document is committed on its own (chunks, then its row in the
+   documents table).
 
 Incremental: a document whose content hash (text, metadata and chunking) is unchanged is skipped;
-a changed one has its old chunks replaced. Each document is committed on its own (chunks, then its
-row in the documents table), so an interrupted run leaves every finished document usable, and the
-next run picks up the rest. The BM25 index is rebuilt from the stored chunks at the end and
-swapped in atomically.
+a changed one has its old chunks replaced. Because each document is committed on its own, an
+interrupted run leaves every finished document usable, and the next run picks up the rest. The
+BM25 index is rebuilt from the stored chunks at the end and swapped in atomically. URLs and feeds
+remember what they fetched (ETag, Last-Modified, feed entry ids) only after the run succeeded,
+so an interrupted run fetches them again rather than losing them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.bm25 import BM25Index
 from rag.chunk import chunk_document, header, indexed_text
@@ -22,12 +35,32 @@ from rag.docstore import DocStore
 from rag.embed import Embedder
 from rag.errors import InputError
 from rag.index import IndexPaths, build_params, check_compatible, write_manifest
-from rag.load import Problem, SourceFile, find_files, load_file
+from rag.load import MB, Problem, SourceFile, find_files, load_fetched, load_file
 from rag.query import day_number
 from rag.sentences import scoring_spans
 from rag.settings import Settings
 from rag.store import ChromaStore
 from rag.types import Chunk, Document
+
+if TYPE_CHECKING:
+    from rag.fetch import Feed, Fetched, Fetcher, FetchState
+
+# Chunks embedded per model call: big enough that the embedder's length-sorted batches are full,
+# small enough that a crash loses little work and the progress bar moves.
+EMBED_WINDOW = 256
+# From this many chunks on, loading the bulk (bfloat16 / GPU) embedder, about 6 s for torch,
+# pays for itself.
+BULK_MIN_CHUNKS = 400
+FETCH_STATE = "fetch.json"
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What to ingest: files and folders, page URLs, and feed URLs."""
+
+    paths: Sequence[Path] = ()
+    urls: Sequence[str] = ()
+    feeds: Sequence[str] = ()
 
 
 @dataclass
@@ -41,70 +74,119 @@ class IngestReport:
     total_documents: int = 0
     total_chunks: int = 0
     problems: list[Problem] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)  # documents in, by type
+    outlets: Counter[str] = field(default_factory=Counter)  # documents in, by outlet
+    dated: int = 0  # documents in with a publication date
+    linked: int = 0  # new documents linked to an earlier copy of the same story
+    fetched: int = 0  # pages and feeds fetched over HTTP
+    not_modified: int = 0  # of those, unchanged since the last run (HTTP 304)
+    embed_seconds: float = 0.0  # wall time of stage 2 (embedding and writing)
+    embedder: str = ""  # which embedder stage 2 used
 
 
 class Progress:
-    """What ingest tells its caller as it goes; the CLI draws a Rich bar from it."""
+    """What ingest tells its caller as it goes; the CLI draws a Rich bar from it. `start` opens
+    a stage ("Reading" files, "Embedding" chunks) of `total` steps."""
 
-    def start(self, total: int) -> None: ...
-    def advance(self, label: str) -> None: ...
+    def start(self, total: int, stage: str = "Ingesting") -> None: ...
+    def advance(self, label: str, steps: int = 1) -> None: ...
 
 
 def content_hash(doc: Document, settings: Settings) -> str:
-    payload = json.dumps(
-        [
-            doc.text,
-            doc.title,
-            doc.source,
-            doc.published_at,
-            doc.url,
-            doc.author,
-            doc.path,
-            build_params(settings),
-        ],
-        sort_keys=True,
-    )
+    fields: list[object] = [
+        doc.text,
+        doc.title,
+        doc.source,
+        doc.published_at,
+        doc.url,
+        doc.author,
+        doc.path,
+        build_params(settings),
+    ]
+    # Added later, and only when set, so that documents without them keep their old hash and
+    # an upgrade does not re-embed an unchanged archive.
+    extra = {"language": doc.language, "pages": list(doc.pages)}
+    extra = {k: v for k, v in extra.items() if v}
+    if extra:
+        fields.append(extra)
+    payload = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+@dataclass
+class _Pending:
+    doc: Document
+    digest: str
+    chunks: list[Chunk]
+    head: str
+    signature: bytes | None
+
+
+@dataclass
+class _Fetches:
+    """What was fetched in this run, recorded in the fetch state only once the run is done."""
+
+    pages: list[Fetched] = field(default_factory=list)
+    feeds: list[tuple[Feed, list[str], bool]] = field(default_factory=list)  # ids, all done
+
+
 def ingest(
-    paths: Sequence[Path],
+    paths: Sequence[Path] | Sources,
     settings: Settings,
     embedder_factory: Callable[[], Embedder],
     *,
     prune: bool = False,
     progress: Progress | None = None,
+    bulk_factory: Callable[[], Embedder | None] | None = None,
 ) -> IngestReport:
+    from rag.stories import Stories, signature
+
+    sources = paths if isinstance(paths, Sources) else Sources(paths=paths)
     progress = progress or Progress()
-    files = find_files(paths)  # raises InputError for a missing path or an empty folder
+    files = find_files(sources.paths) if sources.paths else []
     index = IndexPaths(settings.index_dir)
+    if index.root.exists() and not index.root.is_dir():
+        raise InputError(f"{index.root}: the index path is a file. Give a folder with --index.")
     check_compatible(index, settings)
+    report = IngestReport(files=len(files))
+    fetches = _Fetches()
+    state = _fetch_state(index) if sources.urls or sources.feeds else None
     store = ChromaStore(index.chroma)
     docs = DocStore(index.documents)
-    report = IngestReport(files=len(files))
     embedder: Embedder | None = None
     try:
         known = docs.hashes()
+        stories = Stories(docs.signatures())
+        first_copies: set[str] = set()
         seen: set[str] = set()
+        file_labels = {f.rel for f in files}
         loaded_files: set[str] = set()
-        progress.start(len(files))
-        for src in files:
-            loaded = _load(src, report)
-            if loaded is not None:
-                loaded_files.add(str(src.path.resolve()))
+        pending: list[_Pending] = []
+        progress.start(len(files) + len(sources.urls) + len(sources.feeds), "Reading")
+        for label, loaded in _read(sources, files, settings, report, state, fetches):
+            if loaded is not None and label in file_labels:
+                loaded_files.update(d.path for d in loaded if d.path)
             for doc in loaded or []:
                 if doc.doc_id in seen:
                     report.problems.append(
-                        Problem(str(src.path), f"duplicate document id {doc.doc_id!r}, skipped")
+                        Problem(label, f"{label}: duplicate document id {doc.doc_id!r}, skipped")
                     )
                     continue
                 seen.add(doc.doc_id)
-                report.documents += 1
+                _count(report, doc)
                 digest = content_hash(doc, settings)
                 if known.get(doc.doc_id) == digest:
                     report.unchanged += 1
                     continue
                 embedder = embedder or embedder_factory()
+                sig = signature(doc.text)
+                if sig is not None:
+                    story = stories.story_of(doc.doc_id, sig)
+                    if story is not None:
+                        doc = replace(doc, story=story)
+                        first_copies.add(story)
+                        report.linked += 1
+                    stories.add(doc.doc_id, sig, doc.story)
                 head = header(doc) if settings.headers else ""
                 chunks = chunk_document(
                     doc,
@@ -115,21 +197,24 @@ def ingest(
                     getattr(embedder, "tokenize", None),
                     head,
                 )
-                vectors = embedder.embed_documents([indexed_text(head, c.text) for c in chunks])
-                store.delete_document(doc.doc_id)
-                store.upsert(chunks, vectors, _chunk_meta(doc, head))
-                if settings.sentence_vectors:
-                    _store_sentences(store, embedder, chunks)
-                docs.put(doc, digest, len(chunks))  # last: marks the document as complete
-                report.embedded_documents += 1
-                report.embedded_chunks += len(chunks)
-            progress.advance(src.rel)
+                pending.append(_Pending(doc, digest, chunks, head, sig))
+            progress.advance(label)
+        if pending:
+            assert embedder is not None
+            _embed_and_write(
+                pending, store, docs, embedder, settings, report, progress, bulk_factory
+            )
+        for story in first_copies:
+            first = docs.get(story)
+            if first is not None and first.story is None:
+                docs.set_story(story, story)
         if prune:
             for doc_id, path in docs.paths().items():
-                if doc_id in seen:
+                # Fetched documents (no path) are never pruned: a site being down is not a
+                # deletion.
+                if doc_id in seen or path is None:
                     continue
-                gone = path is None or not Path(path).exists() or path in loaded_files
-                if gone:
+                if not Path(path).exists() or path in loaded_files:
                     store.delete_document(doc_id)
                     docs.delete(doc_id)
                     report.removed += 1
@@ -143,19 +228,191 @@ def ingest(
             settings,
             {"documents": report.total_documents, "chunks": report.total_chunks},
         )
+        if state is not None:
+            _remember(state, fetches)
     finally:
         docs.close()
     return report
 
 
-def _load(src: SourceFile, report: IngestReport) -> list[Document] | None:
+def preview(paths: Sequence[Path] | Sources, settings: Settings) -> Iterator[Document | Problem]:
+    """Every document as ingest would store it, and every problem, without touching the index
+    (`rag ingest --dry-run`). Nothing is fetched conditionally, so every page shows."""
+    sources = paths if isinstance(paths, Sources) else Sources(paths=paths)
+    files = find_files(sources.paths) if sources.paths else []
+    report = IngestReport()
+    for _label, loaded in _read(sources, files, settings, report, None, _Fetches()):
+        yield from report.problems
+        report.problems.clear()
+        yield from loaded or []
+
+
+def _embed_and_write(
+    pending: list[_Pending],
+    store: ChromaStore,
+    docs: DocStore,
+    embedder: Embedder,
+    settings: Settings,
+    report: IngestReport,
+    progress: Progress,
+    bulk_factory: Callable[[], Embedder | None] | None,
+) -> None:
+    total = sum(len(p.chunks) for p in pending)
+    bulk = bulk_factory() if bulk_factory and total >= BULK_MIN_CHUNKS else None
+    embed_with = bulk or embedder
+    report.embedder = type(embed_with).__name__ + (" (bfloat16)" if bulk else "")
+    progress.start(total, "Embedding")
+    started = time.perf_counter()
+    for window in _windows(pending, EMBED_WINDOW):
+        chunks = [c for p in window for c in p.chunks]
+        vectors = embed_with.embed_documents(
+            [indexed_text(p.head, c.text) for p in window for c in p.chunks]
+        )
+        metas = [m for p in window for m in _chunk_metas(p.doc, p.head, p.chunks)]
+        # One delete and one upsert for the window (Chroma's cost is per call), then each
+        # document's row: a crash in between leaves chunks without a row, which the next run
+        # replaces, never a row without its chunks.
+        store.delete_documents([p.doc.doc_id for p in window])
+        store.upsert(chunks, vectors, metas)
+        if settings.sentence_vectors:
+            _store_sentences(store, embed_with, chunks)
+        for p in window:
+            docs.put(p.doc, p.digest, len(p.chunks), p.signature)
+            report.embedded_documents += 1
+            report.embedded_chunks += len(p.chunks)
+            progress.advance(p.doc.doc_id, len(p.chunks))
+    report.embed_seconds = time.perf_counter() - started
+
+
+def _windows(pending: list[_Pending], size: int) -> Iterator[list[_Pending]]:
+    window: list[_Pending] = []
+    count = 0
+    for p in pending:
+        window.append(p)
+        count += len(p.chunks)
+        if count >= size:
+            yield window
+            window, count = [], 0
+    if window:
+        yield window
+
+
+def _count(report: IngestReport, doc: Document) -> None:
+    report.documents += 1
+    report.kinds[doc.kind] += 1
+    report.outlets[doc.source or "(no outlet)"] += 1
+    report.dated += bool(doc.published_at)
+
+
+def _read(
+    sources: Sources,
+    files: list[SourceFile],
+    settings: Settings,
+    report: IngestReport,
+    state: FetchState | None,
+    fetches: _Fetches,
+) -> Iterator[tuple[str, list[Document] | None]]:
+    """(label, documents or None when the source failed) for every source; failures are added
+    to `report.problems` with one line each."""
+    max_bytes = int(settings.max_file_mb * MB)
+    for src in files:
+        yield src.rel, _guarded(str(src.path), partial(load_file, src, max_bytes), report)
+    if not (sources.urls or sources.feeds):
+        return
+    from rag.fetch import Fetcher
+
+    with Fetcher(timeout_s=settings.fetch_timeout_s, max_bytes=max_bytes) as fetcher:
+        for url in sources.urls:
+            yield url, _guarded(url, partial(_page, fetcher, url, state, report, fetches), report)
+        for url in sources.feeds:
+            yield url, _feed(fetcher, url, state, report, fetches)
+
+
+def _guarded(
+    label: str, load: Callable[[], list[Document]], report: IngestReport
+) -> list[Document] | None:
+    """`load()`, or None with the failure added to the report as one line."""
     try:
-        return load_file(src)
+        return load()
     except InputError as e:
-        report.problems.append(Problem(str(src.path), str(e)))
+        report.problems.append(Problem(label, str(e)))
     except OSError as e:
-        report.problems.append(Problem(str(src.path), f"{src.path}: cannot read ({e.strerror})"))
+        report.problems.append(Problem(label, f"{label}: cannot read ({e.strerror or e})"))
     return None
+
+
+def _page(
+    fetcher: Fetcher,
+    url: str,
+    state: FetchState | None,
+    report: IngestReport,
+    fetches: _Fetches,
+    defaults: dict[str, str] | None = None,
+) -> list[Document]:
+    fetched = fetcher.fetch(url, state)
+    report.fetched += 1
+    if fetched.not_modified:
+        report.not_modified += 1
+        report.unchanged += 1
+        return []
+    loaded = load_fetched(fetched, defaults)
+    fetches.pages.append(fetched)
+    return loaded
+
+
+def _feed(
+    fetcher: Fetcher,
+    url: str,
+    state: FetchState | None,
+    report: IngestReport,
+    fetches: _Fetches,
+) -> list[Document] | None:
+    from rag.fetch import read_feed
+
+    try:
+        feed = read_feed(fetcher, url, state)
+    except InputError as e:
+        report.problems.append(Problem(url, str(e)))
+        return None
+    except OSError as e:
+        report.problems.append(Problem(url, f"{url}: cannot read ({e.strerror})"))
+        return None
+    report.fetched += 1
+    if feed.not_modified:
+        report.not_modified += 1
+        return []
+    out: list[Document] = []
+    done: list[str] = []
+    for entry in feed.new:
+        if not entry.link:
+            report.problems.append(Problem(url, f"{url}: entry {entry.id!r} has no link, skipped."))
+            continue
+        given = {"title": entry.title, "published_at": entry.published_at, "author": entry.author}
+        defaults = {k: v for k, v in given.items() if v}
+        try:
+            out.extend(_page(fetcher, entry.link, None, report, fetches, defaults))
+        except InputError as e:
+            report.problems.append(Problem(entry.link, str(e)))
+            continue
+        done.append(entry.id)
+    fetches.feeds.append((feed, done, len(done) == len(feed.new)))
+    return out
+
+
+def _fetch_state(index: IndexPaths) -> FetchState:
+    from rag.fetch import FetchState
+
+    return FetchState(index.root / FETCH_STATE)
+
+
+def _remember(state: FetchState, fetches: _Fetches) -> None:
+    for fetched in fetches.pages:
+        state.remember(fetched)
+    for feed, ids, complete in fetches.feeds:
+        state.mark_seen(feed.url, ids)
+        if complete:
+            state.remember(feed.fetched)
+    state.save()
 
 
 def _store_sentences(store: ChromaStore, embedder: Embedder, chunks: list[Chunk]) -> None:
@@ -171,8 +428,11 @@ def _store_sentences(store: ChromaStore, embedder: Embedder, chunks: list[Chunk]
     store.upsert_sentences(chunks, per_chunk, embedder.embed_documents(texts))
 
 
-def _chunk_meta(doc: Document, head: str) -> dict[str, str | int | None]:
-    return {
+def _chunk_metas(
+    doc: Document, head: str, chunks: list[Chunk]
+) -> list[dict[str, str | int | None]]:
+    """Each chunk's metadata: its document's, plus for PDFs the pages it starts and ends on."""
+    meta: dict[str, str | int | None] = {
         "title": doc.title,
         "source": doc.source,
         "published_at": doc.published_at,
@@ -180,4 +440,13 @@ def _chunk_meta(doc: Document, head: str) -> dict[str, str | int | None]:
         "url": doc.url,
         "path": doc.path,
         "header": head or None,
+        "story": doc.story,
     }
+    if not doc.pages:
+        return [meta] * len(chunks)
+    out = []
+    for c in chunks:
+        first = doc.page_at(c.start) or 1
+        last = doc.page_at(max(c.start, c.end - 1)) or first
+        out.append({**meta, "page": first, "page_end": last})
+    return out

@@ -1,13 +1,15 @@
-"""Load article files into `Document`s.
+"""Load articles into `Document`s: files (`.txt`, `.md`, `.html`/`.htm`, `.pdf`, `.json`,
+`.jsonl`) and fetched pages (`load_fetched`).
 
-Reads `.txt`, `.md`, `.html`/`.htm`, `.json` and `.jsonl`. Metadata (title, outlet, date, url,
-author) comes from, in order: a `metadata.toml` sidecar in the file's folder (keyed by file
-name), front matter at the top of a `.md`/`.txt` file, the JSON fields, or the HTML `<title>` and
-meta tags. A title that is nowhere given falls back to the first line (or the file name). Dates and
-URLs are never guessed.
+Metadata (title, outlet, date, url, author, language) comes from, in order: a `metadata.toml`
+sidecar in the file's folder (keyed by file name), front matter at the top of a `.md`/`.txt`
+file, the JSON fields, the page (JSON-LD, meta tags, byline, URL, dateline: see `extract_html`)
+or the PDF's info. Each document records where each value came from (`provenance`). A title that
+is nowhere given falls back to the first line (or the file name). Dates are normalised to ISO 8601
+where they can be read, and are never guessed: the ingest time is not a publication date.
 
-A file that cannot be read is reported as a `Problem` and skipped; the others still load.
-Parsing HTML is the only vendor work here (BeautifulSoup); chunking lives in `chunk`.
+A file that cannot be read is reported as a `Problem` and skipped; the others still load. HTML
+and PDF parsing live in `extract_html` and `extract_pdf`; chunking lives in `chunk`.
 """
 
 from __future__ import annotations
@@ -16,19 +18,27 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from rag.errors import InputError
 from rag.types import Document
 
+if TYPE_CHECKING:
+    from rag.fetch import Fetched
+
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
-HTML_SUFFIXES = {".html", ".htm"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl"}
-SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+PDF_SUFFIXES = {".pdf"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | PDF_SUFFIXES
 SIDECAR = "metadata.toml"
-META_KEYS = ("title", "source", "published_at", "url", "author")
+META_KEYS = ("title", "source", "published_at", "url", "author", "language")
+MB = 2**20
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,8 @@ def find_files(roots: Iterable[Path]) -> list[SourceFile]:
         if root.is_file():
             found.append(SourceFile(root, root.name))
             continue
+        if not root.is_dir():  # a named pipe, a device such as /dev/zero, a socket
+            raise InputError(f"{root}: not a regular file or folder. Give article files.")
         files = sorted(
             p
             for p in root.rglob("*")
@@ -69,43 +81,206 @@ def find_files(roots: Iterable[Path]) -> list[SourceFile]:
     return found
 
 
-def load_file(src: SourceFile) -> list[Document]:
-    """Documents in one file. Raises InputError for a file that cannot be read as text."""
+def load_file(src: SourceFile, max_bytes: int = 50 * MB) -> list[Document]:
+    """Documents in one file. Raises InputError, with one line naming the file, for a file
+    that cannot be read, is over `max_bytes`, or holds no text."""
+    size = src.path.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"{src.path}: {size / MB:.0f} MB, over the {max_bytes / MB:.0f} MB cap "
+            "(RAG_MAX_FILE_MB), skipped. Raise the cap to ingest it."
+        )
     raw = src.path.read_bytes()
+    suffix = src.path.suffix.lower()
+    where = str(src.path.resolve())
+    if suffix in PDF_SUFFIXES:
+        return [_with_sidecar(src, _pdf_document(raw, str(src.path), src.rel, where))]
     if b"\x00" in raw[:8192]:
         raise InputError(
             f"{src.path}: looks like a binary file, skipped. Convert it to text first."
         )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(
-            f"{src.path}: not UTF-8 text (byte {e.start}), skipped. Re-save it as UTF-8."
-        ) from None
-    suffix = src.path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return [_with_sidecar(src, _html_document(raw, str(src.path), src.rel, where))]
+    text = _utf8(raw, str(src.path))
     if suffix in JSON_SUFFIXES:
         return list(_json_documents(src, text, jsonl=suffix == ".jsonl"))
-    sidecar = _sidecar(src.path.parent).get(src.path.name, {})
-    if suffix in HTML_SUFFIXES:
-        body, meta = _html(text)
-    else:
-        body, meta = _front_matter(text)
-    meta = {**meta, **{k: v for k, v in sidecar.items() if k in META_KEYS}}
+    body, meta = _front_matter(text)
     if not body.strip():
         raise InputError(f"{src.path}: no text in the file, skipped.")
-    title = meta.get("title") or _first_line(body) or src.path.stem
-    return [
-        Document(
-            doc_id=src.rel,
-            text=body,
-            title=title,
-            source=meta.get("source"),
-            published_at=meta.get("published_at"),
-            url=meta.get("url"),
-            author=meta.get("author"),
-            path=str(src.path.resolve()),
+    doc = Document(
+        doc_id=src.rel,
+        text=body,
+        title=meta.pop("title", "") or _first_line(body) or src.path.stem,
+        path=where,
+        kind="text",
+        provenance={k: "front-matter" for k in meta},
+        **_normalised(meta),
+    )
+    return [_with_sidecar(src, doc)]
+
+
+def load_fetched(
+    fetched: Fetched, defaults: dict[str, str] | None = None
+) -> list[Document]:
+    """The document in a fetched page, PDF, text or JSON file; its id is the URL asked for, so
+    that a rerun updates it in place. `defaults` (a feed entry's title, date, author) fill only
+    what the document itself does not say."""
+    url = fetched.requested_url or fetched.url
+    kind = fetched.content_type
+    if kind == "application/pdf":
+        doc = _pdf_document(fetched.body, url, url, None)
+        doc = replace(doc, url=fetched.url)
+        domain = _domain(fetched.url)
+        if not doc.source and domain:
+            doc = _with_meta(doc, {"source": domain}, "domain")
+    elif "html" in kind:
+        doc = _html_document(fetched.body, url, url, None, fetched.url)
+    elif kind in ("application/json",) or kind.endswith("+json"):
+        src = SourceFile(Path(urlsplit(url).path or "page.json"), url)
+        text = _utf8(fetched.body, url, fetched.charset)
+        return [replace(d, path=None) for d in _json_documents(src, text, jsonl=False)]
+    elif kind.startswith("text/"):
+        text = _utf8(fetched.body, url, fetched.charset)
+        if not text.strip():
+            raise InputError(f"{url}: no text in the page, skipped.")
+        doc = Document(
+            doc_id=url,
+            text=text,
+            title=_first_line(text) or url,
+            url=fetched.url,
+            source=_domain(fetched.url),
+            kind="text",
+            provenance={"title": "first-line", "source": "domain"},
         )
-    ]
+    else:
+        raise InputError(
+            f"{url}: {kind} is not an article (HTML, PDF, text or JSON), skipped. "
+            "For a feed, use `rag ingest --feed URL`."
+        )
+    if defaults:
+        doc = _with_meta(doc, {k: v for k, v in defaults.items() if v}, "feed", fill=True)
+    return [doc]
+
+
+def _pdf_document(raw: bytes, name: str, doc_id: str, path: str | None) -> Document:
+    from rag.extract_pdf import extract_pdf
+
+    pdf = extract_pdf(raw, name)
+    provenance = dict(pdf.provenance)
+    title = pdf.title
+    if not title:
+        title = _first_line(pdf.text) or Path(name).stem
+        provenance["title"] = "first-line"
+    return Document(
+        doc_id=doc_id,
+        text=pdf.text,
+        title=title,
+        author=pdf.author,
+        published_at=pdf.published_at,
+        path=path,
+        kind="pdf",
+        pages=pdf.pages,
+        provenance=provenance,
+    )
+
+
+def _html_document(
+    raw: bytes, name: str, doc_id: str, path: str | None, url: str | None = None
+) -> Document:
+    from rag.extract_html import extract_html
+
+    page = extract_html(raw, url)
+    if not page.text.strip():
+        raise InputError(f"{name}: no article text found in the page, skipped.")
+    provenance = dict(page.provenance)
+    title = page.title
+    if not title:
+        title = _first_line(page.text) or Path(name).stem
+        provenance["title"] = "first-line"
+    return Document(
+        doc_id=doc_id,
+        text=page.text,
+        title=title,
+        source=page.source,
+        published_at=page.published_at,
+        url=page.url or url,
+        author=page.author,
+        path=path,
+        language=page.language,
+        kind="html",
+        provenance=provenance,
+    )
+
+
+def _with_sidecar(src: SourceFile, doc: Document) -> Document:
+    sidecar = _sidecar(src.path.parent).get(src.path.name, {})
+    meta = {k: str(v) for k, v in sidecar.items() if k in META_KEYS and v not in (None, "")}
+    return _with_meta(doc, meta, "sidecar") if meta else doc
+
+
+def _with_meta(doc: Document, meta: dict[str, str], origin: str, fill: bool = False) -> Document:
+    """`doc` with `meta` set (or, with `fill`, only where `doc` has nothing), recording
+    `origin` as where each value came from."""
+    if fill:
+        meta = {k: v for k, v in meta.items() if not getattr(doc, k, None)}
+    if not meta:
+        return doc
+    return replace(
+        doc,
+        **_normalised(meta),
+        provenance={**doc.provenance, **{k: origin for k in meta}},
+    )
+
+
+def _normalised(meta: dict[str, str]) -> dict[str, Any]:
+    out = dict(meta)
+    if out.get("published_at"):
+        out["published_at"] = iso_date(out["published_at"]) or out["published_at"]
+    return out
+
+
+_DAY_FIRST = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%Y/%m/%d")
+
+
+def iso_date(value: str) -> str | None:
+    """A date as given by a person or a feed, in ISO 8601: "2023-10-07" stays as it is,
+    "2023-10-07T14:00:00Z" keeps its time, "Sat, 07 Oct 2023 14:00:00 GMT" and
+    "October 7, 2023" are converted; None when it cannot be read (the caller keeps the
+    original rather than guess)."""
+    value = value.strip()
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return value
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    for fmt in _DAY_FIRST:
+        try:
+            return datetime.strptime(value, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _domain(url: str) -> str | None:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def _utf8(raw: bytes, name: str, charset: str | None = None) -> str:
+    try:
+        return raw.decode(charset or "utf-8-sig")
+    except (UnicodeDecodeError, LookupError):
+        pass
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"{name}: not UTF-8 text (byte {e.start}), skipped. Re-save it as UTF-8."
+        ) from None
 
 
 def _json_documents(src: SourceFile, text: str, *, jsonl: bool) -> Iterator[Document]:
@@ -129,20 +304,21 @@ def _json_documents(src: SourceFile, text: str, *, jsonl: bool) -> Iterator[Docu
             continue
         url = item.get("url") or None
         title = str(item.get("title") or _first_line(item["body"]) or f"{src.path.stem} #{i}")
+        given = {
+            k: str(item[k])
+            for k in ("source", "published_at", "author", "language")
+            if item.get(k) not in (None, "")
+        }
         yield Document(
             doc_id=url or (src.rel if len(items) == 1 else f"{src.rel}#{i}"),
             text=item["body"],
             title=title,
-            source=_str_or_none(item.get("source")),
-            published_at=_str_or_none(item.get("published_at")),
             url=url,
-            author=_str_or_none(item.get("author")),
             path=str(src.path.resolve()),
+            kind="json",
+            provenance={k: "json" for k in given},
+            **_normalised(given),
         )
-
-
-def _str_or_none(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
 
 
 def _sidecar(folder: Path) -> dict[str, dict[str, str]]:
@@ -170,30 +346,6 @@ def _front_matter(text: str) -> tuple[str, dict[str, str]]:
         if sep and key in META_KEYS and value.strip():
             meta[key] = value.strip().strip("\"'")
     return text[m.end() :], meta
-
-
-def _html(text: str) -> tuple[str, dict[str, str]]:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(text, "html.parser")
-    meta: dict[str, str] = {}
-    for attr, key in (
-        ("og:title", "title"),
-        ("og:site_name", "source"),
-        ("article:published_time", "published_at"),
-        ("og:url", "url"),
-        ("author", "author"),
-    ):
-        tag = soup.find("meta", attrs={"property": attr}) or soup.find("meta", attrs={"name": attr})
-        if tag and tag.get("content"):
-            meta[key] = str(tag["content"]).strip()
-    if "title" not in meta and soup.title and soup.title.string:
-        meta["title"] = soup.title.string.strip()
-    for tag in soup(["script", "style", "nav", "header", "footer", "aside", "noscript"]):
-        tag.decompose()
-    root = soup.find("article") or soup.body or soup
-    lines = (line.strip() for line in root.get_text("\n").splitlines())
-    return "\n\n".join(line for line in lines if line), meta
 
 
 def _first_line(text: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from rag.bm25 import BM25Index
@@ -30,7 +31,7 @@ from rag.evidence import Calibration
 from rag.generate import Generator
 from rag.generate import import_backend as import_generator_backend
 from rag.index import IndexPaths, check_compatible, read_manifest, require_ingested
-from rag.ingest import IngestReport, Progress, ingest
+from rag.ingest import IngestReport, Progress, Sources, ingest
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
 from rag.store import ChromaStore
@@ -189,18 +190,29 @@ class Pipeline:
 
 def ingest_into(
     settings: Settings,
-    paths: Sequence[Path],
+    paths: Sequence[Path] | Sources,
     *,
     prune: bool = False,
     progress: Progress | None = None,
     embedder: Embedder | None = None,
 ) -> IngestReport:
     """Ingest without opening a pipeline (`rag ingest`): the embedding model loads only when a
-    document is new or changed, so re-ingesting an unchanged folder takes a second."""
+    document is new or changed, so re-ingesting an unchanged folder takes a second. A large
+    ingest embeds with the bulk embedder where this machine has one (bfloat16, GPU); one given
+    by the caller is used as it is."""
     return ingest(
         paths,
         settings,
         (lambda: embedder) if embedder else (lambda: default_embedder(settings)),
         prune=prune,
         progress=progress,
+        bulk_factory=(
+            None if embedder or not settings.bulk_bf16 else partial(bulk_embedder, settings)
+        ),
     )
+
+
+def bulk_embedder(settings: Settings) -> Embedder | None:
+    from rag.embed import load_bulk_embedder
+
+    return load_bulk_embedder(settings.embed_model)

@@ -252,4 +252,7 @@ def _passage(rank: int, hit: Hit, score: float) -> Passage:
         published_at=meta.get("published_at"),
         path=meta.get("path"),
         url=meta.get("url"),
+        page=meta.get("page"),
+        page_end=meta.get("page_end"),
+        story=meta.get("story"),
     )

@@ -22,7 +22,7 @@ from rag.errors import SettingsError
 SCHEMA_VERSION = 2  # 2: token-sized chunks, contextual headers, sentence vectors
 
 ENV_PREFIX = "RAG_"
-SECTIONS = ("index", "chunking", "retrieval", "llm", "ui")
+SECTIONS = ("index", "ingest", "chunking", "retrieval", "llm", "ui")
 # `RAG_*` names that are not settings but are ours (scripts/install.sh), so never "typos".
 ENV_ALLOWED = frozenset({"RAG_VENV", "RAG_EXTRAS"})
 # An unknown `RAG_*` name this close to a setting's (difflib ratio, prefix left out) is taken for
@@ -81,6 +81,23 @@ class Settings:
     sentence_vectors: bool = field(
         default=False,
         metadata=_meta("index", "store sentence vectors for the second stage; doubles ingest time"),
+    )
+
+    # Ingest: caps and the network. The cap protects the machine from a runaway file (a 10 GB
+    # log renamed .txt), not from news, which is far smaller.
+    max_file_mb: float = field(
+        default=50.0,
+        metadata=_meta("ingest", "largest file or fetched page to ingest, in MB", lo=0.001),
+    )
+    fetch_timeout_s: float = field(
+        default=10.0,
+        metadata=_meta("ingest", "seconds to wait for a web server before giving up", lo=0.1),
+    )
+    bulk_bf16: bool = field(
+        default=True,
+        metadata=_meta(
+            "ingest", "embed large ingests in bfloat16 (CPUs with AVX512-BF16/AMX, or a GPU)"
+        ),
     )
 
     # Chunking, in the embedding model's word pieces (header and [CLS]/[SEP] included), so that

@@ -47,17 +47,25 @@ class ChromaStore:
         self,
         chunks: list[Chunk],
         embeddings: list[list[float]],
-        doc_meta: dict[str, Any],
+        doc_meta: dict[str, Any] | list[dict[str, Any]],
     ) -> None:
+        """Chunks with their vectors and metadata: one dict for all (the chunks of one
+        document), or one per chunk (chunks of several documents in one write)."""
         if not chunks:
             return
-        meta = {k: v for k, v in doc_meta.items() if v is not None}
+        metas = doc_meta if isinstance(doc_meta, list) else [doc_meta] * len(chunks)
         self._col.upsert(
             ids=[c.chunk_id for c in chunks],
             embeddings=embeddings,  # type: ignore[arg-type]
             documents=[c.text for c in chunks],
             metadatas=[
-                {**meta, "doc_id": c.doc_id, "start": c.start, "end": c.end} for c in chunks
+                {
+                    **{k: v for k, v in meta.items() if v is not None},
+                    "doc_id": c.doc_id,
+                    "start": c.start,
+                    "end": c.end,
+                }
+                for c, meta in zip(chunks, metas, strict=True)
             ],
         )
 
@@ -75,8 +83,15 @@ class ChromaStore:
             self._sent.upsert(ids=ids, embeddings=embeddings, metadatas=metas)  # type: ignore[arg-type]
 
     def delete_document(self, doc_id: str) -> None:
-        self._col.delete(where={"doc_id": doc_id})
-        self._sent.delete(where={"doc_id": doc_id})
+        self.delete_documents([doc_id])
+
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        """Every chunk and sentence of these documents, in one write per collection."""
+        if not doc_ids:
+            return
+        where: Any = {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        self._col.delete(where=where)
+        self._sent.delete(where=where)
 
     def query(self, embedding: list[float], n: int) -> list[Hit]:
         n = min(n, self.count())

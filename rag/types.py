@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,23 @@ class Document:
     published_at: str | None = None
     url: str | None = None
     author: str | None = None
-    path: str | None = None  # the file it came from, as given to ingest
+    path: str | None = None  # the file it came from, as given to ingest; None when fetched
+    language: str | None = None  # e.g. "en", where the page says
+    kind: str = "text"  # what it was read from: text, html, pdf, json
+    # Where each metadata value came from ("json-ld", "meta", "url", "dateline", "sidecar", ...),
+    # so that a user can tell a date read from markup from one guessed from a URL.
+    provenance: dict[str, str] = field(default_factory=dict)
+    # PDFs: the offset in `text` where each page starts (page 1 at pages[0] == 0).
+    pages: tuple[int, ...] = ()
+    # Near-duplicate stories (the same wire copy from several outlets): the doc_id of the story's
+    # first document; None for a story of one.
+    story: str | None = None
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page that `text[offset]` is on, for PDFs; None otherwise."""
+        if not self.pages:
+            return None
+        return bisect_right(self.pages, offset)
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,17 @@ class Passage:
     published_at: str | None = None
     path: str | None = None
     url: str | None = None
+    page: int | None = None  # PDFs: the page the passage starts on
+    page_end: int | None = None  # ... and the one it ends on
+    story: str | None = None  # see Document.story
+
+    @property
+    def pages(self) -> str:
+        """ "p. 3", "pp. 3-4", or "" for a document without pages."""
+        if self.page is None:
+            return ""
+        end = self.page_end or self.page
+        return f"p. {self.page}" if end == self.page else f"pp. {self.page}-{end}"
 
     @property
     def byline(self) -> str:

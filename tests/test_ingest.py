@@ -78,7 +78,9 @@ def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(
     assert not [i for i in store.all_metadata()[0] if i.startswith("004_")]
 
 
-def test_interrupted_ingest_leaves_a_usable_index(seeds_copy, settings, embedder):
+def test_interrupted_ingest_leaves_a_usable_index(seeds_copy, settings, embedder, monkeypatch):
+    # One document per embedding call, so that the failure lands between documents.
+    monkeypatch.setattr("rag.ingest.EMBED_WINDOW", 1)
     with pytest.raises(KeyboardInterrupt):
         run(seeds_copy, settings, CountingEmbedder(embedder, fail_after=2))
     paths = IndexPaths(settings.index_dir)

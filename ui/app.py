@@ -87,13 +87,13 @@ class _UploadProgress(Progress):
     def __init__(self, bar: gr.Progress) -> None:
         self.bar, self.done, self.total = bar, 0, 0
 
-    def start(self, total: int) -> None:
-        self.total = total
-        self.bar((0, total), desc="Ingesting")
+    def start(self, total: int, stage: str = "Ingesting") -> None:
+        self.done, self.total, self.stage = 0, total, stage
+        self.bar((0, total), desc=stage)
 
-    def advance(self, label: str) -> None:
-        self.done += 1
-        self.bar((self.done, self.total), desc=f"Ingested {label}")
+    def advance(self, label: str, steps: int = 1) -> None:
+        self.done += steps
+        self.bar((self.done, self.total), desc=f"{self.stage}: {label}")
 
 
 def _gradio_error(e: Exception) -> gr.Error:

@@ -1,0 +1,105 @@
+"""Ingest throughput (chunks/s) on the MultiHop-RAG corpus: `rag ingest` against the naive
+LlamaIndex pipeline on the same embedding model (all-MiniLM-L6-v2, from the embedded package).
+
+The naive pipeline is what the LlamaIndex docs show: `IngestionPipeline` with a
+`SentenceSplitter` sized like ours (256 tokens, 40 overlap), `HuggingFaceEmbedding` (torch,
+sentence-transformers) and a `ChromaVectorStore`, one call over all documents. It needs two
+packages that the product does not: `pip install llama-index-embeddings-huggingface
+llama-index-vector-stores-chroma`.
+
+Each run ingests into a fresh temporary folder and counts wall time from the first file read to the
+last write, model loading excluded (both sides load their model before the clock starts).
+
+    python scripts/bench_ingest.py --articles 609 --runs 1 --which both
+
+MultiHop-RAG: Tang & Yang (2024), ODC-BY.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared/eval/multihop_rag/corpus.json"
+
+
+def write_corpus(articles: int, folder: Path) -> Path:
+    items = json.loads(CORPUS.read_text("utf-8"))[:articles]
+    path = folder / "corpus.json"
+    path.write_text(json.dumps(items), "utf-8")
+    return path
+
+
+def run_ours(corpus: Path, folder: Path) -> tuple[int, float]:
+    from rag.pipeline import default_embedder, ingest_into
+    from rag.settings import Settings
+
+    settings = Settings.from_env(index_dir=folder / "index")
+    embedder = default_embedder(settings)
+    embedder.embed_documents(["warm up"])
+    t0 = time.perf_counter()
+    report = ingest_into(settings, [corpus], embedder=embedder)
+    return report.embedded_chunks, time.perf_counter() - t0
+
+
+def run_naive(corpus: Path, folder: Path) -> tuple[int, float]:
+    import chromadb
+    from llama_index.core import Document
+    from llama_index.core.ingestion import IngestionPipeline
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from rag.embed import _model_path
+
+    embed = HuggingFaceEmbedding(model_name=str(_model_path("all-MiniLM-L6-v2")), device="cpu")
+    embed.get_text_embedding("warm up")
+    client = chromadb.PersistentClient(str(folder / "naive"))
+    store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("naive"))
+    pipeline = IngestionPipeline(
+        transformations=[SentenceSplitter(chunk_size=256, chunk_overlap=40), embed],
+        vector_store=store,
+    )
+    t0 = time.perf_counter()
+    items = json.loads(corpus.read_text("utf-8"))
+    docs = [
+        Document(text=i["body"], metadata={k: i[k] for k in ("title", "source", "published_at")})
+        for i in items
+    ]
+    nodes = pipeline.run(documents=docs)
+    return len(nodes), time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=609)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--which", choices=["ours", "naive", "both"], default="both")
+    a = ap.parse_args()
+    runners = {"ours": run_ours, "naive": run_naive}
+    names = list(runners) if a.which == "both" else [a.which]
+    rates: dict[str, list[float]] = {n: [] for n in names}
+    for run in range(a.runs):
+        for name in names:  # interleaved, so both see the same machine load
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = Path(tmp)
+                chunks, seconds = runners[name](write_corpus(a.articles, folder), folder)
+            rates[name].append(chunks / seconds)
+            print(
+                f"run {run + 1} {name}: {chunks} chunks in {seconds:.1f} s = "
+                f"{chunks / seconds:.1f} chunks/s",
+                flush=True,
+            )
+    for name, values in rates.items():
+        print(f"{name}: median {statistics.median(values):.1f} chunks/s over {len(values)} runs")
+    if len(names) == 2:
+        ratio = statistics.median(rates["ours"]) / statistics.median(rates["naive"])
+        print(f"ours / naive: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
