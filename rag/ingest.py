@@ -268,7 +268,7 @@ def _embed_and_write(
         vectors = embed_with.embed_documents(
             [indexed_text(p.head, c.text) for p in window for c in p.chunks]
         )
-        metas = [m for p in window for m in _chunk_metas(p.doc, p.head, p.chunks)]
+        metas = [m for p in window for m in chunk_metas(p.doc, p.head, p.chunks)]
         # One delete and one upsert for the window (Chroma's cost is per call), then each
         # document's row: a crash in between leaves chunks without a row, which the next run
         # replaces, never a row without its chunks.
@@ -428,10 +428,11 @@ def _store_sentences(store: ChromaStore, embedder: Embedder, chunks: list[Chunk]
     store.upsert_sentences(chunks, per_chunk, embedder.embed_documents(texts))
 
 
-def _chunk_metas(
+def chunk_metas(
     doc: Document, head: str, chunks: list[Chunk]
 ) -> list[dict[str, str | int | None]]:
-    """Each chunk's metadata: its document's, plus for PDFs the pages it starts and ends on."""
+    """Each chunk's metadata: its document's, plus for PDFs the page it starts on and the pages
+    that start inside it, so that any cited span inside can name its page."""
     meta: dict[str, str | int | None] = {
         "title": doc.title,
         "source": doc.source,
@@ -440,13 +441,15 @@ def _chunk_metas(
         "url": doc.url,
         "path": doc.path,
         "header": head or None,
-        "story": doc.story,
     }
     if not doc.pages:
         return [meta] * len(chunks)
     out = []
     for c in chunks:
-        first = doc.page_at(c.start) or 1
-        last = doc.page_at(max(c.start, c.end - 1)) or first
-        out.append({**meta, "page": first, "page_end": last})
+        breaks = [
+            f"{number}@{start}"
+            for number, start in enumerate(doc.pages, 1)
+            if c.start < start < c.end
+        ]
+        out.append({**meta, "page": doc.page_at(c.start) or 1, "page_breaks": ",".join(breaks)})
     return out

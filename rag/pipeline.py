@@ -179,6 +179,10 @@ class Pipeline:
     def document(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
 
+    def also_in(self, doc_id: str) -> list[str]:
+        """Outlets that carried the same story (near-duplicates linked at ingest)."""
+        return self.documents.also_in(doc_id)
+
     def ingest(
         self, paths: Sequence[Path], *, prune: bool = False, progress: Progress | None = None
     ) -> IngestReport:

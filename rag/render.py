@@ -25,6 +25,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "path": c.passage.path,
                 "start": c.start,
                 "end": c.end,
+                "page": c.passage.page_at(c.start),  # PDFs; null for other documents
                 "quote": c.quote,
                 "verified": c.verified,
             }
@@ -101,7 +102,10 @@ def evidence_lines(answer: Answer) -> list[tuple[str, str, bool]]:
         cited = by_unit.get((p.chunk.doc_id, e.start, e.end))
         outlet = f" ({p.byline})" if p.byline else ""
         where = display_path(p.path, p.chunk.doc_id)
+        page = f" {p.pages(e.start, e.end)}" if p.page else ""
         marker = f"[{cited.marker}] " if cited else ""
-        line = f"{marker}S{e.unit} · {e.p:.0%} · {p.title}{outlet} {where}:{e.start}-{e.end}"
+        line = (
+            f"{marker}S{e.unit} · {e.p:.0%} · {p.title}{outlet} {where}:{e.start}-{e.end}{page}"
+        )
         lines.append((line, short_quote(e.quote), cited.verified if cited else True))
     return lines

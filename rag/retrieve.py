@@ -253,6 +253,13 @@ def _passage(rank: int, hit: Hit, score: float) -> Passage:
         path=meta.get("path"),
         url=meta.get("url"),
         page=meta.get("page"),
-        page_end=meta.get("page_end"),
-        story=meta.get("story"),
+        page_breaks=_page_breaks(meta.get("page_breaks")),
     )
+
+
+def _page_breaks(value: str | None) -> tuple[tuple[int, int], ...]:
+    """ "3@1200,4@2400" (chunk metadata: Chroma keeps scalars only) -> ((3, 1200), (4, 2400))."""
+    if not value:
+        return ()
+    pairs = (item.split("@") for item in value.split(","))
+    return tuple((int(page), int(offset)) for page, offset in pairs)

@@ -66,16 +66,26 @@ class Passage:
     path: str | None = None
     url: str | None = None
     page: int | None = None  # PDFs: the page the passage starts on
-    page_end: int | None = None  # ... and the one it ends on
-    story: str | None = None  # see Document.story
+    # PDFs: the pages that start inside the passage, as (page, offset in the document text).
+    page_breaks: tuple[tuple[int, int], ...] = ()
 
-    @property
-    def pages(self) -> str:
-        """ "p. 3", "pp. 3-4", or "" for a document without pages."""
+    def page_at(self, offset: int) -> int | None:
+        """The page of `offset` (an offset in the document text inside this passage), for
+        PDFs; None otherwise."""
         if self.page is None:
+            return None
+        page = self.page
+        for number, start in self.page_breaks:
+            if offset >= start:
+                page = number
+        return page
+
+    def pages(self, start: int, end: int) -> str:
+        """ "p. 3" or "pp. 3-4" for the span start:end of a PDF; "" for other documents."""
+        first, last = self.page_at(start), self.page_at(max(start, end - 1))
+        if first is None:
             return ""
-        end = self.page_end or self.page
-        return f"p. {self.page}" if end == self.page else f"pp. {self.page}-{end}"
+        return f"p. {first}" if last in (None, first) else f"pp. {first}-{last}"
 
     @property
     def byline(self) -> str:

@@ -93,3 +93,40 @@ def test_yes_no_is_decided_by_probabilities(run):
     )
     answer = json.loads(out)
     assert answer["short_answer"] == "No" and answer["answer"].startswith("No. [1] They met")
+
+
+def test_ingest_dry_run_json_shows_what_would_be_stored(tmp_path):
+    """`rag ingest --dry-run --json`: one line per document, the body that offsets point into,
+    and nothing written; a broken file is reported on stderr with exit code 2."""
+    front = "---\ntitle: Alpha\nsource: Wire\ndate: 7 October 2023\n---\n"
+    (tmp_path / "a.md").write_text(front + "Body.")
+    (tmp_path / "bad.json").write_text("{broken")
+    index = tmp_path / "index"
+    result = CliRunner().invoke(
+        app, ["ingest", str(tmp_path), "--dry-run", "--json", "--index", str(index)]
+    )
+    assert result.exit_code == 2 and "bad.json: invalid JSON" in result.stderr
+    (line,) = result.stdout.splitlines()
+    row = json.loads(line)
+    assert set(row) >= {"path", "doc_id", "title", "source", "published_at", "author", "url",
+                        "language", "text"}
+    assert (row["doc_id"], row["title"], row["text"]) == ("a.md", "Alpha", "Body.")
+    assert row["published_at"] == "2023-10-07" and row["provenance"]["published_at"] == (
+        "front-matter"
+    )
+    assert not index.exists(), "a dry run writes nothing"
+
+
+def test_ingest_summary_counts_types_outlets_and_dates(tmp_path, embedder, monkeypatch):
+    monkeypatch.setattr(pipeline, "default_embedder", lambda settings: embedder)
+    (tmp_path / "a.md").write_text("---\ntitle: A\nsource: Wire\n---\nAlpha beta gamma.")
+    (tmp_path / "b.json").write_text(
+        json.dumps({"title": "B", "body": "Delta.", "source": "Post", "published_at": "2024-01-02"})
+    )
+    (tmp_path / "c.html").write_bytes(b"\x00\x01binary")
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path), "--index", str(tmp_path / "i")])
+    assert result.exit_code == 2
+    assert "2 documents in (text 1, json 1) from 2 outlets (Wire 1, Post 1); 1 of 2 dated" in (
+        result.stderr
+    )
+    assert "skipped" in result.stderr and "c.html: looks like a binary file" in result.stderr

@@ -153,3 +153,17 @@ def test_transcript_shows_hint_when_empty_and_rewritten_query_when_used():
     html = transcript_html([Turn("What did he say?", answer), Turn("Next?", streaming="Wor")])
     assert "Searched for: What did Patrushev say?" in html
     assert html.count('class="turn"') == 2 and "Wor" in html
+
+
+def test_sources_name_the_pdf_page_and_the_other_outlets_of_the_story():
+    from dataclasses import replace
+
+    c = citation(1)
+    # The passage starts on page 2, and page 3 starts inside it after the cited sentence.
+    on_pages = replace(c.passage, page=2, page_breaks=((3, c.end + 5),))
+    pdf = replace(c, passage=on_pages)
+    html = sources_html([pdf], also_in={"a.txt": ["AP News", "<Reuters>"]})
+    assert "p. 2" in html and "pp." not in html
+    assert "also in: AP News, &lt;Reuters&gt;" in html
+    assert on_pages.pages(c.start, c.end + 10) == "pp. 2-3"
+    assert "also in" not in sources_html([c]) and "p. " not in sources_html([c])

@@ -135,6 +135,8 @@ def build(engine: Engine) -> gr.Blocks:
             yield transcript(turns), turns, question
             raise _gradio_error(e) from None
         turn.answer, turn.streaming, turn.note = answer, "", None
+        cited = {c.passage.chunk.doc_id for c in answer.citations}
+        turn.also_in = {d: engine.pipeline.also_in(d) for d in cited}
         yield transcript(turns), turns, ""
 
     def document(

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from rag.prompt import MARKER
 from rag.sentences import answer_spans
@@ -32,6 +32,8 @@ class Turn:
     answer: Answer | None = None
     streaming: str = ""
     note: str | None = None
+    # doc_id -> other outlets that carried the same story, for the cited documents.
+    also_in: dict[str, list[str]] = field(default_factory=dict)
 
 
 def esc(text: str) -> str:
@@ -98,7 +100,11 @@ def _nums(m: re.Match[str]) -> list[str]:
     return re.split(r"[,;]", m.group(1))
 
 
-def sources_html(citations: list[Citation], evidence: Sequence[Evidence] = ()) -> str:
+def sources_html(
+    citations: list[Citation],
+    evidence: Sequence[Evidence] = (),
+    also_in: Mapping[str, list[str]] | None = None,
+) -> str:
     """Only the sources the answer cites: title, outlet and date, each opening the reader at
     the cited span, with the evidence unit it came from and how sure the model was of it."""
     if not citations:
@@ -107,13 +113,16 @@ def sources_html(citations: list[Citation], evidence: Sequence[Evidence] = ()) -
     items = []
     for c in citations:
         p = c.passage
-        byline = f' <span class="byline">{esc(p.byline)}</span>' if p.byline else ""
+        byline = ", ".join(x for x in (p.byline, p.pages(c.start, c.end)) if x)
+        byline = f' <span class="byline">{esc(byline)}</span>' if byline else ""
         flag = ' <span class="flag">unverified</span>' if not c.verified else ""
         e = units.get((p.chunk.doc_id, c.start, c.end))
         sure = f' <span class="evidence">S{e.unit} · {e.p:.0%}</span>' if e else ""
+        others = (also_in or {}).get(p.chunk.doc_id)
+        also = f' <span class="also-in">also in: {esc(", ".join(others))}</span>' if others else ""
         items.append(
             f'<li><a href="#" class="source" data-source="{c.marker}" {_attrs(c)}>'
-            f"[{c.marker}] {esc(p.title)}</a>{byline}{sure}{flag}</li>"
+            f"[{c.marker}] {esc(p.title)}</a>{byline}{sure}{flag}{also}</li>"
         )
     return f'<ol class="sources">{"".join(items)}</ol>'
 
@@ -159,7 +168,7 @@ def turn_html(turn: Turn) -> str:
         body.append(f'<div class="{cls}">{answer_html(a.text, a.citations, a.claims)}</div>')
         if a.search_query and a.search_query != a.question:
             body.append(f'<div class="searched">Searched for: {esc(a.search_query)}</div>')
-        body.append(sources_html(a.citations, a.evidence))
+        body.append(sources_html(a.citations, a.evidence, turn.also_in))
         if a.abstained:
             body.append(closest_evidence_html(a.evidence))
         body.append(timings_html(a.timings_ms, a.model))
