@@ -49,12 +49,24 @@ if TYPE_CHECKING:
     from rag.pipeline import Pipeline
 
 
-def checked_question(question: str) -> str:
-    """The question, stripped; an empty one is an error."""
-    question = question.strip()
+# A question is a sentence or two; past this it is a pasted document, which would crowd the
+# evidence out of the model's context. The default of RAG_MAX_QUESTION_CHARS.
+MAX_QUESTION_CHARS = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def checked_question(question: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
+    """The question, with control and bidi-override characters removed and whitespace
+    collapsed; an empty or overlong one is an error that says what to do."""
+    question = " ".join(_CONTROL.sub(" ", question).split())
     if not question:
         raise InputError(
             'The question is empty. Ask something, e.g. rag ask "What did Patrushev say?"'
+        )
+    if len(question) > max_chars:
+        raise InputError(
+            f"The question is {len(question):,} characters; the cap is {max_chars:,} "
+            "(RAG_MAX_QUESTION_CHARS). Ask it in a sentence or two."
         )
     return question
 
@@ -88,7 +100,8 @@ def ask(
     """Answer `question` from the pipeline's index. `history`: earlier (question, answer) turns;
     a follow-up is rewritten with them into the standalone question that retrieval and the
     prompt use. The question is checked now; the work starts when the stream is read."""
-    return AnswerStream(_answer(pipeline, checked_question(question), history, k))
+    question = checked_question(question, pipeline.settings.max_question_chars)
+    return AnswerStream(_answer(pipeline, question, history, k))
 
 
 STOP = ("\n\n", "\nEvidence", "\nQuestion", "<|im_end|>", "<|endoftext|>")

@@ -4,6 +4,7 @@ library, and is the one place where a `RagError` becomes a one-line message and 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -204,7 +205,14 @@ def _ingest_with_bar(sources: Any, settings: Settings, prune: bool = False) -> I
                 bar.update(self.task, rate=f"{speed:.1f} {self.unit}/s")
 
     with bar:
-        report = ingest_into(settings, sources, prune=prune, progress=BarProgress())
+        report = ingest_into(
+            settings,
+            sources,
+            prune=prune,
+            progress=BarProgress(),
+            wait_s=settings.lock_wait_s,
+            on_wait=lambda line: err.print(escape(line)),
+        )
     for problem in report.problems:
         err.print(f"[yellow]skipped[/] {escape(problem.message)}")
     err.print(escape(summary(report, settings)))
@@ -265,10 +273,10 @@ def ask(
     from rag.pipeline import Pipeline
     from rag.render import answer_json
 
-    question = checked_question(question)  # before any model loads
     settings = Settings.from_env(
         index_dir=index, k=k, model=model, n_gpu_layers=n_gpu_layers, models_dir=models_dir
     )
+    question = checked_question(question, settings.max_question_chars)  # before any model loads
     pipeline = Pipeline.open(settings, preload=True)  # the model loads beside the index
     stream = answer_question(pipeline, question)
     if as_json:
@@ -591,11 +599,24 @@ def main() -> None:
         err.print(f"[red]Error:[/] {escape(str(e))}", markup=True, highlight=False)
         sys.exit(2)
     except RagError as e:
-        err.print(f"[red]Error:[/] {e}", markup=True, highlight=False)
+        err.print(f"[red]Error:[/] {escape(str(e))}", markup=True, highlight=False)
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("Interrupted.")
         sys.exit(130)
+    except OSError as e:  # a disk that is full or read-only, a path that is not a folder
+        where = f" ({e.filename})" if e.filename else ""
+        err.print(f"[red]Error:[/] {escape(e.strerror or str(e))}{escape(where)}.")
+        sys.exit(1)
+    except Exception as e:
+        # A bug, not a user's mistake: one line by default, the traceback on request.
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        err.print(
+            f"[red]Error:[/] unexpected {type(e).__name__}: {escape(str(e)[:300])}. "
+            "Run again with RAG_DEBUG=1 for the traceback, and please report it."
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

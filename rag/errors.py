@@ -25,3 +25,7 @@ class ModelError(RagError):
 class SettingsError(RagError):
     """A `RAG_*` variable or setting with a value it does not accept, or a misspelt `RAG_*`
     name. A usage error, like a bad flag, so the CLI exits 2 rather than 1."""
+
+
+class IndexBusyError(RagError):
+    """Another process is writing to the index (one writer at a time)."""

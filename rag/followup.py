@@ -5,7 +5,11 @@ history the local model turns it into "What did Patrushev say about the Caspian 
 history the question is used as asked, at no cost. The prompt is short and the history trimmed
 (the last few turns, answers cut and stripped of markers), because on a CPU every prompt token
 delays the answer. The model's reply is checked: anything that is not one plausible question falls
-back to the question as asked, so a bad rewrite never costs more than a rewrite not done.
+back to the question as asked, so a bad rewrite never costs more than a rewrite not done. A
+rewrite must be a question (a 1.5B model sometimes answers instead: "He was talking to Raisi.")
+and must name what the follow-up's pronoun stood for; otherwise the fallback is the question as
+asked plus the previous question's subject ("Who was he talking to? (Patrushev, Dushanbe)"),
+which retrieval can still use.
 
 Left out: rewriting with a separate, smaller model, and summarising long histories.
 """
@@ -41,12 +45,62 @@ def condense_messages(question: str, history: Sequence[tuple[str, str]]) -> list
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
-def clean_rewrite(reply: str, question: str) -> str:
-    """The model's rewrite, or the question as asked when the reply is not one question."""
+_QUESTION_START = re.compile(
+    r"^(who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+    r"will|would|should|has|have|had|may|might|must|shall|in what|on what|to what|according)\b",
+    re.I,
+)
+_VAGUE = re.compile(
+    r"\b(he|she|it|they|him|her|them|his|hers|its|their|theirs|that|this|those|these|there|"
+    r"the same)\b",
+    re.I,
+)
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|the|al|bin|de|von|van)?\s*[A-Z][\w'’.-]*)*")
+_WORD = re.compile(r"[A-Za-z][\w'’-]+")
+
+
+def is_question(text: str) -> bool:
+    text = text.strip()
+    return text.endswith("?") or bool(_QUESTION_START.match(text))
+
+
+def subject_of(question: str) -> list[str]:
+    """The names in a question ("What did Patrushev say in Dushanbe?" -> Patrushev, Dushanbe),
+    the first word left out when it is only capitalised for starting the sentence."""
+    names = []
+    for m in _NAME.finditer(question):
+        name = m.group(0).strip(" .")
+        if m.start() == 0 and _QUESTION_START.match(name):
+            rest = name.split(maxsplit=1)
+            name = rest[1] if len(rest) > 1 else ""
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def clean_rewrite(
+    reply: str, question: str, history: Sequence[tuple[str, str]] = ()
+) -> str:
+    """The model's rewrite when it is one question that names what the follow-up referred to;
+    otherwise the question as asked, plus the previous question's subject when it has a
+    pronoun to resolve."""
     line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "")
     line = _PREFIX.sub("", line).strip().strip("\"'“”‘’`").strip()
     too_long = len(line) > max(3 * len(question), len(question) + 200)
-    return question if not line or too_long else line
+    subject = subject_of(history[-1][0]) if history else []
+    vague = bool(_VAGUE.search(question))
+    resolved = not vague or _names_new(line, question)
+    if line and not too_long and is_question(line) and resolved:
+        return line
+    if vague and subject:
+        return f"{question} ({', '.join(subject)})"
+    return question
+
+
+def _names_new(rewrite: str, question: str) -> bool:
+    """The rewrite names something the follow-up did not: the pronoun was resolved."""
+    asked = {w.lower() for w in _WORD.findall(question)}
+    return any(w.lower() not in asked for n in subject_of(rewrite) for w in _WORD.findall(n))
 
 
 def condense(question: str, history: Sequence[tuple[str, str]], generator: Generator) -> str:
@@ -64,4 +118,4 @@ def condense(question: str, history: Sequence[tuple[str, str]], generator: Gener
         close = getattr(stream, "close", None)
         if close is not None:
             close()  # end the model's generation now, before the answer's prompt starts
-    return clean_rewrite("".join(pieces), question)
+    return clean_rewrite("".join(pieces), question, history)

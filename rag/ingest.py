@@ -36,6 +36,7 @@ from rag.embed import Embedder
 from rag.errors import InputError
 from rag.index import IndexPaths, build_params, check_compatible, write_manifest
 from rag.load import MB, Problem, SourceFile, find_files, load_fetched, load_file
+from rag.lock import writing
 from rag.query import day_number
 from rag.sentences import scoring_spans
 from rag.settings import Settings
@@ -138,15 +139,34 @@ def ingest(
     prune: bool = False,
     progress: Progress | None = None,
     bulk_factory: Callable[[], Embedder | None] | None = None,
+    writer: str = "rag ingest",
+    wait_s: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Ingest `paths` (or `Sources`) into `settings.index_dir`, holding the index's write lock
+    (`rag.lock`) as `writer`; another writer is waited for up to `wait_s`, then refused."""
+    sources = paths if isinstance(paths, Sources) else Sources(paths=paths)
+    root = settings.index_dir
+    if root.exists() and not root.is_dir():
+        raise InputError(f"{root}: the index path is a file. Give a folder with --index.")
+    files = find_files(sources.paths) if sources.paths else []  # before the lock: fails fast
+    with writing(root, writer, wait_s=wait_s, on_wait=on_wait):
+        return _ingest(sources, files, settings, embedder_factory, prune, progress, bulk_factory)
+
+
+def _ingest(
+    sources: Sources,
+    files: list[SourceFile],
+    settings: Settings,
+    embedder_factory: Callable[[], Embedder],
+    prune: bool,
+    progress: Progress | None,
+    bulk_factory: Callable[[], Embedder | None] | None,
 ) -> IngestReport:
     from rag.stories import Stories, signature
 
-    sources = paths if isinstance(paths, Sources) else Sources(paths=paths)
     progress = progress or Progress()
-    files = find_files(sources.paths) if sources.paths else []
     index = IndexPaths(settings.index_dir)
-    if index.root.exists() and not index.root.is_dir():
-        raise InputError(f"{index.root}: the index path is a file. Give a folder with --index.")
     check_compatible(index, settings)
     report = IngestReport(files=len(files))
     fetches = _Fetches()

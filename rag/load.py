@@ -39,6 +39,9 @@ SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | PDF_SUFFIXES
 SIDECAR = "metadata.toml"
 META_KEYS = ("title", "source", "published_at", "url", "author", "language")
 MB = 2**20
+# Where a value is only a stand-in (a title from the first line, an outlet from the domain): any
+# source that states the value, such as a feed entry, replaces it.
+GUESSES = frozenset({"first-line", "domain", "fallback"})
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,11 @@ def _with_meta(doc: Document, meta: dict[str, str], origin: str, fill: bool = Fa
     """`doc` with `meta` set (or, with `fill`, only where `doc` has nothing), recording
     `origin` as where each value came from."""
     if fill:
-        meta = {k: v for k, v in meta.items() if not getattr(doc, k, None)}
+        meta = {
+            k: v
+            for k, v in meta.items()
+            if not getattr(doc, k, None) or doc.provenance.get(k) in GUESSES
+        }
     if not meta:
         return doc
     return replace(

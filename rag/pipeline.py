@@ -77,6 +77,8 @@ class Pipeline:
         self._lock = threading.Lock()
         self.retriever: HybridRetriever | None = None
         self.calibration = Calibration.load()  # pass 1's fitted decision parameters
+        self._stamp: tuple[int, int] | None = None
+        self._refresh_lock = threading.Lock()
         self.refresh()
 
     @classmethod
@@ -157,21 +159,43 @@ class Pipeline:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing ingested yet (as of the last `refresh`)."""
+        """Nothing ingested yet (as of now: an ingest by another process counts)."""
+        self.refresh_if_changed()
         return self.retriever is None
 
-    def refresh(self) -> None:
-        """Reload what is kept in memory after an ingest: Chroma and the document table see new
-        rows at once, but the BM25 index is a file loaded at open, and the retriever keeps each
-        chunk's outlet and day (for the boosts)."""
-        manifest = read_manifest(self.paths)
-        if manifest is None or not manifest.get("documents"):
-            self.retriever = None
-            return
-        bm25 = BM25Index.load(self.paths.bm25)
-        self.retriever = HybridRetriever(self.store, bm25, self.embedder, self.settings)
+    def refresh(self, reopen: bool = False) -> None:
+        """Reload what is kept in memory after an ingest: the document table sees new rows at
+        once, but the BM25 index is a file loaded at open, the retriever keeps each chunk's
+        outlet and day (for the boosts), and, after another process wrote (`reopen`), Chroma's
+        client keeps its own view of the vector segments."""
+        with self._refresh_lock:
+            self._stamp = self._manifest_stamp()
+            manifest = read_manifest(self.paths)
+            if manifest is None or not manifest.get("documents"):
+                self.retriever = None
+                return
+            if reopen:
+                self.store = ChromaStore(self.paths.chroma, fresh=True)
+            bm25 = BM25Index.load(self.paths.bm25)
+            self.retriever = HybridRetriever(self.store, bm25, self.embedder, self.settings)
+
+    def refresh_if_changed(self) -> bool:
+        """Refresh when the manifest changed since the last look (another process ingested):
+        one stat() per question, so a running server answers from new articles at once."""
+        if self._manifest_stamp() == self._stamp:
+            return False
+        self.refresh(reopen=True)
+        return True
+
+    def _manifest_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self.paths.manifest.stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_ino  # written by replace(): a new inode on every write
 
     def retrieve(self, question: str, k: int | None = None) -> Retrieval:
+        self.refresh_if_changed()
         if self.retriever is None:
             raise IndexMissingError(EMPTY_HINT.format(index=self.settings.index_dir))
         return self.retriever.retrieve(question, k)
@@ -184,10 +208,19 @@ class Pipeline:
         return self.documents.also_in(doc_id)
 
     def ingest(
-        self, paths: Sequence[Path], *, prune: bool = False, progress: Progress | None = None
+        self,
+        paths: Sequence[Path],
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        writer: str = "rag serve (a chat upload)",
     ) -> IngestReport:
-        """Ingest files into this index with this pipeline's embedder, then refresh."""
-        report = ingest(paths, self.settings, lambda: self.embedder, prune=prune, progress=progress)
+        """Ingest files into this index with this pipeline's embedder, then refresh. Another
+        writer at work refuses it at once (IndexBusyError), rather than keep a chat waiting."""
+        report = ingest(
+            paths, self.settings, lambda: self.embedder, prune=prune, progress=progress,
+            writer=writer,
+        )  # fmt: skip
         self.refresh()
         return report
 
@@ -199,11 +232,13 @@ def ingest_into(
     prune: bool = False,
     progress: Progress | None = None,
     embedder: Embedder | None = None,
+    wait_s: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Ingest without opening a pipeline (`rag ingest`): the embedding model loads only when a
     document is new or changed, so re-ingesting an unchanged folder takes a second. A large
     ingest embeds with the bulk embedder where this machine has one (bfloat16, GPU); one given
-    by the caller is used as it is."""
+    by the caller is used as it is. Another writer is waited for up to `wait_s`."""
     return ingest(
         paths,
         settings,
@@ -213,6 +248,8 @@ def ingest_into(
         bulk_factory=(
             None if embedder or not settings.bulk_bf16 else partial(bulk_embedder, settings)
         ),
+        wait_s=wait_s,
+        on_wait=on_wait,
     )
 
 

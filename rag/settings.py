@@ -24,7 +24,7 @@ SCHEMA_VERSION = 2  # 2: token-sized chunks, contextual headers, sentence vector
 ENV_PREFIX = "RAG_"
 SECTIONS = ("index", "ingest", "chunking", "retrieval", "llm", "ui")
 # `RAG_*` names that are not settings but are ours (scripts/install.sh), so never "typos".
-ENV_ALLOWED = frozenset({"RAG_VENV", "RAG_EXTRAS"})
+ENV_ALLOWED = frozenset({"RAG_VENV", "RAG_EXTRAS", "RAG_DEBUG"})
 # An unknown `RAG_*` name this close to a setting's (difflib ratio, prefix left out) is taken for
 # a typo; anything further off is left alone, as other tools may share the prefix.
 TYPO_CUTOFF = 0.8
@@ -93,6 +93,10 @@ class Settings:
         default=10.0,
         metadata=_meta("ingest", "seconds to wait for a web server before giving up", lo=0.1),
     )
+    lock_wait_s: float = field(
+        default=30.0,
+        metadata=_meta("ingest", "seconds `rag ingest` waits for another writer", lo=0),
+    )
     bulk_bf16: bool = field(
         default=True,
         metadata=_meta(
@@ -116,6 +120,10 @@ class Settings:
     )
 
     # Retrieval
+    max_question_chars: int = field(
+        default=1000,
+        metadata=_meta("retrieval", "longest question accepted, in characters", lo=10),
+    )
     k: int = field(default=4, metadata=_meta("retrieval", "passages given to the model", lo=1))
     # Tuned 20 -> 50.
     candidates: int = field(

@@ -24,10 +24,16 @@ def import_backend() -> None:
 
 
 class ChromaStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, fresh: bool = False) -> None:
+        """`fresh`: drop chromadb's per-process cache of opened clients first, so that what
+        another process wrote since is read from disk (a server reloading after a CLI
+        ingest); otherwise a second client for the same folder shares the first one's state."""
         import chromadb
+        from chromadb.api.client import SharedSystemClient
         from chromadb.config import Settings as ChromaSettings
 
+        if fresh:
+            SharedSystemClient.clear_system_cache()
         path.mkdir(parents=True, exist_ok=True)
         self._client = chromadb.PersistentClient(
             path=str(path),

@@ -8,7 +8,9 @@ packages that the product does not: `pip install llama-index-embeddings-huggingf
 llama-index-vector-stores-chroma`.
 
 Each run ingests into a fresh temporary folder and counts wall time from the first file read to the
-last write, model loading excluded (both sides load their model before the clock starts).
+last write. The naive pipeline loads its model before the clock starts; ours loads its embedders
+inside the timed region (as `rag ingest` does), so the comparison is, if anything, against us.
+`RAG_BULK_BF16=0` measures ours without the bfloat16 bulk embedder.
 
     python scripts/bench_ingest.py --articles 609 --runs 1 --which both
 
@@ -35,15 +37,17 @@ def write_corpus(articles: int, folder: Path) -> Path:
 
 
 def run_ours(corpus: Path, folder: Path) -> tuple[int, float]:
-    from rag.pipeline import default_embedder, ingest_into
+    """`rag ingest` as the CLI runs it: the clock includes loading its embedders (the ONNX one
+    for chunking, and the bulk one where this machine has bfloat16 or a GPU)."""
+    from rag.pipeline import ingest_into
     from rag.settings import Settings
 
     settings = Settings.from_env(index_dir=folder / "index")
-    embedder = default_embedder(settings)
-    embedder.embed_documents(["warm up"])
     t0 = time.perf_counter()
-    report = ingest_into(settings, [corpus], embedder=embedder)
-    return report.embedded_chunks, time.perf_counter() - t0
+    report = ingest_into(settings, [corpus])
+    seconds = time.perf_counter() - t0
+    print(f"  ours: embedder {report.embedder}, stage 2 {report.embed_seconds:.1f} s", flush=True)
+    return report.embedded_chunks, seconds
 
 
 def run_naive(corpus: Path, folder: Path) -> tuple[int, float]:
@@ -60,9 +64,10 @@ def run_naive(corpus: Path, folder: Path) -> tuple[int, float]:
     embed.get_text_embedding("warm up")
     client = chromadb.PersistentClient(str(folder / "naive"))
     store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("naive"))
+    # No vector_store= in the pipeline: it hands Chroma every node in one call, which fails
+    # over Chroma's batch cap (5,461); adding in batches is what a user of it ends up writing.
     pipeline = IngestionPipeline(
-        transformations=[SentenceSplitter(chunk_size=256, chunk_overlap=40), embed],
-        vector_store=store,
+        transformations=[SentenceSplitter(chunk_size=256, chunk_overlap=40), embed]
     )
     t0 = time.perf_counter()
     items = json.loads(corpus.read_text("utf-8"))
@@ -71,6 +76,8 @@ def run_naive(corpus: Path, folder: Path) -> tuple[int, float]:
         for i in items
     ]
     nodes = pipeline.run(documents=docs)
+    for at in range(0, len(nodes), 5000):
+        store.add(nodes[at : at + 5000])
     return len(nodes), time.perf_counter() - t0
 
 

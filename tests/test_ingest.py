@@ -114,3 +114,49 @@ def test_documents_round_trip_through_the_docstore(seeds_copy, settings, embedde
     assert doc.text == (seeds_copy / "001_72ccaa6fd02313a0.txt").read_text()
     assert doc.source == "Iran Press" and doc.path.endswith("001_72ccaa6fd02313a0.txt")
     assert [d.doc_id for d in docs] == sorted(p.name for p in seeds_copy.glob("*.txt"))
+
+
+def test_second_writer_is_refused_naming_the_first(seeds_copy, settings, embedder):
+    """One writer per index: while another holds the lock, `rag ingest` waits
+    RAG_LOCK_WAIT_S, then says who holds it and what to do, in one line, and writes nothing."""
+    import os
+
+    from rag.lock import writing
+
+    from .conftest import run_cli
+
+    with writing(settings.index_dir, "rag serve (a chat upload)"):
+        result = run_cli(
+            "ingest", str(seeds_copy), "--index", str(settings.index_dir),
+            env={"RAG_LOCK_WAIT_S": "1"},
+        )  # fmt: skip
+    assert result.returncode == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert f"rag serve (a chat upload) (pid {os.getpid()}" in line
+    assert "add articles from the chat page, or stop the server" in line
+    assert "Traceback" not in result.stderr
+    assert read_manifest(IndexPaths(settings.index_dir)) is None, "nothing was written"
+
+
+def test_a_running_pipeline_sees_another_process_ingest(seeds_copy, settings, embedder, tmp_path):
+    """`rag ingest` beside a running server: the server's next question sees the new article
+    (dense and BM25), without a restart."""
+    from rag.pipeline import Pipeline
+
+    from .conftest import run_cli
+
+    run(seeds_copy, settings, embedder)
+    server = Pipeline.open(settings, embedder=embedder)
+    assert server.retrieve("Zanzibar ferry capsized").passages[0].chunk.doc_id != "zanzibar.txt"
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "zanzibar.txt").write_text(
+        "A ferry capsized off Zanzibar on Tuesday. Rescuers pulled forty passengers from the sea, "
+        "and the island's government declared three days of mourning."
+    )
+    result = run_cli("ingest", str(extra), "--index", str(settings.index_dir))
+    assert result.returncode == 0, result.stderr
+    passages = server.retrieve("Zanzibar ferry capsized").passages
+    assert passages[0].chunk.doc_id == "zanzibar.txt"
+    dense = server.store.query(embedder.embed_query("ferry capsized off Zanzibar"), 3)
+    assert dense[0].chunk.doc_id == "zanzibar.txt", "the vector index was reloaded too"
