@@ -3,11 +3,15 @@ here. The index is rebuilt from the stored chunks after each ingest and swapped 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
+from rag.checkpoints import checkpoint
+
 IDS_FILE = "chunk_ids.json"
+SOURCE_FILE = "input.sha256"
 
 
 def _stemmer():  # type: ignore[no-untyped-def]
@@ -16,10 +20,21 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("english")
 
 
+def fingerprint(ids: list[str], texts: list[str]) -> str:
+    """A hash of what an index is built from, saved beside it, so that `rag index check` can
+    tell a stale index (same chunk ids, older texts) without rebuilding and comparing it:
+    bm25s's own arrays depend on set order, which differs from process to process."""
+    h = hashlib.sha256()
+    for cid, text in sorted(zip(ids, texts, strict=True)):
+        h.update(cid.encode() + b"\0" + text.encode() + b"\0")
+    return h.hexdigest()
+
+
 class BM25Index:
-    def __init__(self, retriever: object, ids: list[str]) -> None:
+    def __init__(self, retriever: object, ids: list[str], source: str | None = None) -> None:
         self._retriever = retriever
         self.ids = ids
+        self.source = source  # the fingerprint of its input, where known
         self._stemmer = _stemmer()
 
     @classmethod
@@ -30,12 +45,17 @@ class BM25Index:
         if texts:
             tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
             retriever.index(tokens, show_progress=False)
-        return cls(retriever, ids)
+        return cls(retriever, ids, fingerprint(ids, texts))
 
     @classmethod
     def load(cls, path: Path) -> BM25Index | None:
+        """The index at `path`; during a swap (or after a crash inside one) the previous one,
+        which `save` keeps as `<path>.old` until the new one is in place."""
         import bm25s
 
+        old = path.with_name(path.name + ".old")
+        if not (path / IDS_FILE).is_file() and (old / IDS_FILE).is_file():
+            path = old
         ids_file = path / IDS_FILE
         if not ids_file.is_file():
             return None
@@ -52,10 +72,13 @@ class BM25Index:
         if self.ids:
             self._retriever.save(str(tmp))  # type: ignore[attr-defined]
         (tmp / IDS_FILE).write_text(json.dumps(self.ids), "utf-8")
+        if self.source:
+            (tmp / SOURCE_FILE).write_text(self.source, "utf-8")
         old = path.with_name(path.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if path.exists():
             path.rename(old)
+        checkpoint("bm25-swap")  # the one moment with no bm25/ folder: `rag index check` mends it
         tmp.rename(path)
         shutil.rmtree(old, ignore_errors=True)
 

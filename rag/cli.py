@@ -32,6 +32,8 @@ models_app = typer.Typer(no_args_is_help=True, help="The model catalogue: list a
 app.add_typer(models_app, name="models")
 eval_app = typer.Typer(no_args_is_help=True, help="Measure quality: retrieval and answers.")
 app.add_typer(eval_app, name="eval")
+index_app = typer.Typer(no_args_is_help=True, help="Inspect and mend the index.")
+app.add_typer(index_app, name="index")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -544,6 +546,51 @@ def eval_retrieval(
         f"{lat['retrieve']['p95']}; dense p50 {lat['dense']['p50']} p95 {lat['dense']['p95']}; "
         f"second stage p50 {lat['rerank']['p50']} p95 {lat['rerank']['p95']}"
     )
+
+
+@index_app.command("check")
+def index_check(
+    do_repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Mend what differs (damaged documents are re-embedded from their stored text).",
+        ),
+    ] = False,
+    index: IndexOpt = None,
+) -> None:
+    """Check that Chroma, the documents table, BM25 and the manifest agree; exit 1 if not."""
+    from rag import consistency
+    from rag.index import IndexPaths
+    from rag.lock import writing
+    from rag.pipeline import default_embedder
+
+    settings = Settings.from_env(index_dir=index)
+    paths = IndexPaths(settings.index_dir)
+    if not paths.root.is_dir():
+        raise InputError(
+            f"No index at {paths.root}. Run `rag ingest [PATH]` first, or give --index."
+        )
+    # Checked under the write lock too: an ingest at work would show as damage.
+    with writing(paths.root, "rag index check", wait_s=settings.lock_wait_s, on_wait=err.print):
+        findings = consistency.check(paths)
+        for f in findings:
+            out.print(escape(f.message))
+        if findings and not do_repair:
+            err.print(f"{len(findings)} problem(s); `rag index check --repair` mends them.")
+            raise typer.Exit(1)
+        if findings:
+            actions = consistency.repair(
+                paths, settings, lambda: default_embedder(settings), findings
+            )
+            for action in actions:
+                out.print(f"repaired: {escape(action)}")
+            findings = consistency.check(paths)
+            for f in findings:
+                err.print(f"still: {escape(f.message)}")
+            if findings:
+                raise typer.Exit(1)
+    out.print(f"Index {paths.root}: consistent.")
 
 
 @models_app.command("list")

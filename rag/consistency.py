@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.bm25 import IDS_FILE, BM25Index
+from rag.bm25 import IDS_FILE, SOURCE_FILE, BM25Index, fingerprint
 from rag.chunk import chunk_document, header, indexed_text
 from rag.docstore import DocStore
 from rag.embed import Embedder
@@ -377,31 +377,19 @@ def _bm25_findings(paths: IndexPaths, scan: _Scan, *, compare: bool) -> list[Fin
 
 
 def _bm25_texts_differ(paths: IndexPaths, ids: list[str], texts: dict[str, str]) -> bool:
-    """Whether the saved index differs from one built now from the same chunks, in its order.
+    """Whether the saved index was built from other texts than the chunks now stored.
 
     Same ids are not enough: a document changed without changing its number of chunks keeps
-    its chunk ids, and an ingest killed before the rebuild leaves BM25 on the old words (which
-    no later ingest notices). The saved index keeps no fingerprint of its input, so its
-    vocabulary and score matrix (bm25s, through BM25Index's retriever) are compared with a
-    fresh build's; both are exact, so any difference means other input."""
-    import numpy as np
-
+    its chunk ids, and an ingest killed before the rebuild leaves BM25 on the old words. The
+    index keeps the fingerprint of its input (`rag.bm25.fingerprint`); an index written before
+    fingerprints existed cannot be compared and counts as current."""
     if not ids:
         return False
     try:
-        saved = BM25Index.load(paths.bm25)
-    except Exception:  # bm25s could not read its files: as stale as can be
-        return True
-    if saved is None:
-        return True
-    fresh = BM25Index.build(ids, [texts[i] for i in ids])
-    old: Any = saved._retriever
-    new: Any = fresh._retriever
-    if old.vocab_dict != new.vocab_dict:
-        return True
-    return not all(
-        np.array_equal(old.scores[key], new.scores[key]) for key in ("data", "indices", "indptr")
-    )
+        saved = (paths.bm25 / SOURCE_FILE).read_text("utf-8").strip()
+    except OSError:
+        return False
+    return saved != fingerprint(ids, [texts[i] for i in ids])
 
 
 def _manifest_findings(scan: _Scan, *, compare: bool) -> list[Finding]:

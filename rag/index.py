@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rag.checkpoints import checkpoint
 from rag.errors import IndexMismatchError, IndexMissingError
 from rag.settings import SCHEMA_VERSION, Settings
 
@@ -69,6 +70,7 @@ def write_manifest(paths: IndexPaths, settings: Settings, counts: dict[str, int]
     data = {**build_params(settings), **counts, "created": old.get("created", now), "updated": now}
     tmp = paths.manifest.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+    checkpoint("manifest-write")
     tmp.replace(paths.manifest)
 
 

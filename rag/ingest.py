@@ -30,12 +30,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag.bm25 import BM25Index
+from rag.checkpoints import checkpoint
 from rag.chunk import chunk_document, header, indexed_text
 from rag.docstore import DocStore
 from rag.embed import Embedder
 from rag.errors import InputError
 from rag.index import IndexPaths, build_params, check_compatible, write_manifest
-from rag.load import MB, Problem, SourceFile, find_files, load_fetched, load_file
+from rag.load import (
+    MB,
+    Problem,
+    SourceFile,
+    degenerate,
+    find_files,
+    load_fetched,
+    load_file,
+)
 from rag.lock import writing
 from rag.query import day_number
 from rag.sentences import scoring_spans
@@ -53,6 +62,7 @@ EMBED_WINDOW = 256
 # pays for itself.
 BULK_MIN_CHUNKS = 400
 FETCH_STATE = "fetch.json"
+BM25_STALE = ".bm25-stale"
 
 
 @dataclass(frozen=True)
@@ -168,6 +178,7 @@ def _ingest(
     progress = progress or Progress()
     index = IndexPaths(settings.index_dir)
     check_compatible(index, settings)
+    stale = index.root / BM25_STALE
     report = IngestReport(files=len(files))
     fetches = _Fetches()
     state = _fetch_state(index) if sources.urls or sources.feeds else None
@@ -193,6 +204,10 @@ def _ingest(
                     )
                     continue
                 seen.add(doc.doc_id)
+                why = degenerate(doc.text)
+                if why:
+                    report.problems.append(Problem(label, f"{label}: {why}, skipped."))
+                    continue
                 _count(report, doc)
                 digest = content_hash(doc, settings)
                 if known.get(doc.doc_id) == digest:
@@ -221,6 +236,9 @@ def _ingest(
             progress.advance(label)
         if pending:
             assert embedder is not None
+            # Until the BM25 index is rebuilt below, it is stale; a run killed in between
+            # leaves this mark, and the next run rebuilds it even if it embeds nothing.
+            stale.touch()
             _embed_and_write(
                 pending, store, docs, embedder, settings, report, progress, bulk_factory
             )
@@ -238,9 +256,13 @@ def _ingest(
                     store.delete_document(doc_id)
                     docs.delete(doc_id)
                     report.removed += 1
-        if report.embedded_chunks or report.removed or not index.bm25.exists():
+        if report.removed:
+            stale.touch()
+        if stale.exists() or not index.bm25.exists():
             ids, texts = store.all_indexed_texts()
+            checkpoint("bm25-build")
             BM25Index.build(ids, texts).save(index.bm25)
+            stale.unlink(missing_ok=True)
         report.total_documents = len(docs)
         report.total_chunks = store.count()
         write_manifest(
@@ -261,10 +283,12 @@ def preview(paths: Sequence[Path] | Sources, settings: Settings) -> Iterator[Doc
     sources = paths if isinstance(paths, Sources) else Sources(paths=paths)
     files = find_files(sources.paths) if sources.paths else []
     report = IngestReport()
-    for _label, loaded in _read(sources, files, settings, report, None, _Fetches()):
+    for label, loaded in _read(sources, files, settings, report, None, _Fetches()):
         yield from report.problems
         report.problems.clear()
-        yield from loaded or []
+        for doc in loaded or []:
+            why = degenerate(doc.text)
+            yield Problem(label, f"{label}: {why}, skipped.") if why else doc
 
 
 def _embed_and_write(
@@ -292,12 +316,16 @@ def _embed_and_write(
         # One delete and one upsert for the window (Chroma's cost is per call), then each
         # document's row: a crash in between leaves chunks without a row, which the next run
         # replaces, never a row without its chunks.
+        checkpoint("embedded")
         store.delete_documents([p.doc.doc_id for p in window])
+        checkpoint("chunks-deleted")
         store.upsert(chunks, vectors, metas)
+        checkpoint("chunks-written")
         if settings.sentence_vectors:
             _store_sentences(store, embed_with, chunks)
         for p in window:
             docs.put(p.doc, p.digest, len(p.chunks), p.signature)
+            checkpoint("row-written")
             report.embedded_documents += 1
             report.embedded_chunks += len(p.chunks)
             progress.advance(p.doc.doc_id, len(p.chunks))

@@ -272,6 +272,28 @@ def iso_date(value: str) -> str | None:
     return None
 
 
+# Text with this many words or more, of which fewer than this share are distinct, is not an
+# article: a log, a generated file, "word word word ..." (10 MB of it would take minutes to
+# chunk and embed, and block the files beside it). A news article has about half its words
+# distinct, a long book still about a tenth.
+DEGENERATE_MIN_WORDS = 5000
+DEGENERATE_SHARE = 0.01
+
+
+def degenerate(text: str) -> str | None:
+    """Why `text` is not worth indexing (one repeated word, mostly repeats), or None."""
+    words = text.split()
+    if len(words) < DEGENERATE_MIN_WORDS:
+        return None
+    distinct = len(set(words))
+    if distinct < DEGENERATE_SHARE * len(words):
+        return (
+            f"{len(words):,} words but only {distinct:,} distinct ones: not article text "
+            "(a log or generated file?)"
+        )
+    return None
+
+
 def _domain(url: str) -> str | None:
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.") or None

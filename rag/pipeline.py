@@ -114,7 +114,9 @@ class Pipeline:
             if generator is None and preload:
                 loading = pool.submit(load_generator or default_generator, settings)
             embedding = pool.submit(default_embedder, settings) if embedder is None else None
-            store = ChromaStore(paths.chroma)
+            # Fresh: the index as it is on disk now, not as an earlier client in this process
+            # saw it (another process may have written since).
+            store = ChromaStore(paths.chroma, fresh=True)
             documents = DocStore(paths.documents)
             return cls(
                 settings,

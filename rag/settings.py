@@ -24,7 +24,9 @@ SCHEMA_VERSION = 2  # 2: token-sized chunks, contextual headers, sentence vector
 ENV_PREFIX = "RAG_"
 SECTIONS = ("index", "ingest", "chunking", "retrieval", "llm", "ui")
 # `RAG_*` names that are not settings but are ours (scripts/install.sh), so never "typos".
-ENV_ALLOWED = frozenset({"RAG_VENV", "RAG_EXTRAS", "RAG_DEBUG"})
+ENV_ALLOWED = frozenset(
+    {"RAG_VENV", "RAG_EXTRAS", "RAG_DEBUG", "RAG_CHECKPOINTS", "RAG_CHECKPOINT_PAUSE_S"}
+)
 # An unknown `RAG_*` name this close to a setting's (difflib ratio, prefix left out) is taken for
 # a typo; anything further off is left alone, as other tools may share the prefix.
 TYPO_CUTOFF = 0.8

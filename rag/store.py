@@ -88,6 +88,27 @@ class ChromaStore:
         if ids:
             self._sent.upsert(ids=ids, embeddings=embeddings, metadatas=metas)  # type: ignore[arg-type]
 
+    def replace_documents(
+        self,
+        doc_ids: list[str],
+        chunks: list[Chunk],
+        embeddings: list[list[float]],
+        metas: list[dict[str, Any]],
+    ) -> None:
+        """Make `chunks` the chunks of `doc_ids`: upsert them (a chunk id is the document's id
+        and the chunk's position, so a changed chunk is overwritten in place), then delete
+        what is left of the old versions. Never delete first: a reader, or a crash, between
+        the two steps sees the old or the new text, never a document without chunks."""
+        if not doc_ids:
+            return
+        where: Any = {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        before = set(self._col.get(where=where, include=[])["ids"])
+        self.upsert(chunks, embeddings, metas)
+        stale = sorted(before - {c.chunk_id for c in chunks})
+        if stale:
+            self._col.delete(ids=stale)
+        self._sent.delete(where=where)
+
     def delete_document(self, doc_id: str) -> None:
         self.delete_documents([doc_id])
 

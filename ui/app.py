@@ -24,6 +24,7 @@ import gradio as gr
 
 from rag.errors import RagError
 from rag.ingest import Progress
+from rag.load import SUFFIXES
 from ui import render_html as R
 from ui.engine import EMPTY_HINT, Engine
 
@@ -202,9 +203,9 @@ def build(engine: Engine) -> gr.Blocks:
                     new_chat = gr.Button("New chat", elem_id="new-chat", scale=1)
                 with gr.Accordion("Add articles", open=engine.pipeline.is_empty):
                     files = gr.File(
-                        label="Article files (.txt, .md, .html, .json)",
+                        label="Article files (.txt, .md, .html, .pdf, .json)",
                         file_count="multiple",
-                        file_types=[".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"],
+                        file_types=sorted(SUFFIXES),
                         elem_id="upload",
                     )
                     status = gr.Markdown(elem_id="upload-status")
@@ -264,6 +265,7 @@ def serve(engine: Engine, host: str, port: int, auth: tuple[str, str] | None = N
         show_error=False,
         css=CSS,
         footer_links=["api", "settings"],
-        max_file_size="50mb",
+        # The same cap as `rag ingest` (RAG_MAX_FILE_MB), enforced by Gradio while receiving.
+        max_file_size=f"{max(1, int(engine.pipeline.settings.max_file_mb))}mb",
         quiet=False,
     )

@@ -19,13 +19,13 @@ from pathlib import Path
 from rag.ask import AnswerStream, ask
 from rag.errors import IndexMissingError, InputError
 from rag.ingest import IngestReport, Progress
-from rag.load import SUFFIXES
+from rag.load import MB, SUFFIXES
 from rag.pipeline import Pipeline
 from rag.types import Document
 
 UPLOADS = "uploads"
 EMPTY_HINT = (
-    "No articles are indexed yet. Add article files (.txt, .md, .html, .json) under "
+    "No articles are indexed yet. Add article files (.txt, .md, .html, .pdf, .json) under "
     '"Add articles", or run `rag ingest PATH` and restart.'
 )
 
@@ -60,6 +60,13 @@ class Engine:
         if bad:
             kinds = ", ".join(sorted(SUFFIXES))
             raise InputError(f"Not an article file: {', '.join(bad)}. Use {kinds}.")
+        cap = self.pipeline.settings.max_file_mb
+        big = [Path(f).name for f in files if Path(f).stat().st_size > cap * MB]
+        if big:
+            raise InputError(
+                f"Over the {cap:g} MB cap (RAG_MAX_FILE_MB): {', '.join(big)}. "
+                "Raise the cap and restart the server to add them."
+            )
         folder = self.pipeline.settings.index_dir / UPLOADS
         folder.mkdir(parents=True, exist_ok=True)
         copies = []
