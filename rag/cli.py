@@ -151,10 +151,8 @@ def _preview(sources: Any, settings: Settings, as_json: bool) -> int:
                 for k in ("source", "published_at", "author", "language")
                 if getattr(item, k)
             )
-            out.print(
-                f"{escape(item.doc_id)} [{item.kind}] {escape(item.title)!r}: "
-                f"{len(item.text)} chars; {escape(meta)}"
-            )
+            line = f"{item.doc_id} ({item.kind}) {item.title!r}: {len(item.text)} chars"
+            out.print(escape(line + (f"; {meta}" if meta else "")))
     return problems
 
 
@@ -225,15 +223,22 @@ def summary(report: IngestReport, settings: Settings) -> str:
     """What an ingest did, in a few lines: documents in by type and outlet, dates, stories,
     what was embedded (and how fast), and the index after it."""
 
+    from collections import Counter
+
+    from rag.ingest import NO_OUTLET
+
     def top(counts: Any, n: int = 6) -> str:
         items = counts.most_common()
         shown = ", ".join(f"{k} {v}" for k, v in items[:n])
         return shown + (f", {len(items) - n} more" if len(items) > n else "")
 
+    outlets = Counter({k: v for k, v in report.outlets.items() if k != NO_OUTLET})
+    unnamed = report.outlets.get(NO_OUTLET, 0)
     lines = [
-        f"{report.documents} documents in ({top(report.kinds)}) from "
-        f"{len(report.outlets)} outlets ({top(report.outlets)}); "
-        f"{report.dated} of {report.documents} dated"
+        f"{report.documents} documents in ({top(report.kinds)}) from {len(outlets)} outlets"
+        + (f" ({top(outlets)})" if outlets else "")
+        + (f", {unnamed} without one" if unnamed else "")
+        + f"; {report.dated} of {report.documents} dated"
         + (f"; {report.linked} linked to an earlier copy of a story" if report.linked else "")
         + "."
     ]

@@ -63,6 +63,7 @@ EMBED_WINDOW = 256
 BULK_MIN_CHUNKS = 400
 FETCH_STATE = "fetch.json"
 BM25_STALE = ".bm25-stale"
+NO_OUTLET = ""  # the key, in IngestReport.outlets, of documents that name no outlet
 
 
 @dataclass(frozen=True)
@@ -348,7 +349,7 @@ def _windows(pending: list[_Pending], size: int) -> Iterator[list[_Pending]]:
 def _count(report: IngestReport, doc: Document) -> None:
     report.documents += 1
     report.kinds[doc.kind] += 1
-    report.outlets[doc.source or "(no outlet)"] += 1
+    report.outlets[doc.source or NO_OUTLET] += 1
     report.dated += bool(doc.published_at)
 
 

@@ -90,7 +90,7 @@ def load_file(src: SourceFile, max_bytes: int = 50 * MB) -> list[Document]:
     size = src.path.stat().st_size
     if size > max_bytes:
         raise InputError(
-            f"{src.path}: {size / MB:.0f} MB, over the {max_bytes / MB:.0f} MB cap "
+            f"{src.path}: {size / MB:.1f} MB, over the {max_bytes / MB:g} MB cap "
             "(RAG_MAX_FILE_MB), skipped. Raise the cap to ingest it."
         )
     raw = src.path.read_bytes()

@@ -126,7 +126,7 @@ def test_ingest_summary_counts_types_outlets_and_dates(tmp_path, embedder, monke
     (tmp_path / "c.html").write_bytes(b"\x00\x01binary")
     result = CliRunner().invoke(app, ["ingest", str(tmp_path), "--index", str(tmp_path / "i")])
     assert result.exit_code == 2
-    assert "2 documents in (text 1, json 1) from 2 outlets (Wire 1, Post 1); 1 of 2 dated" in (
+    assert "2 documents in (text 1, json 1) from 2 outlets (Wire 1, Post 1); 1 of 2 dated." in (
         result.stderr
     )
     assert "skipped" in result.stderr and "c.html: looks like a binary file" in result.stderr
