@@ -23,6 +23,9 @@ import pytest
 
 from .conftest import ROOT
 
+# The installed `rag` command, so that usage lines read as a user sees them.
+_SCRIPT = Path(sys.executable).with_name("rag")
+RAG = [str(_SCRIPT)] if _SCRIPT.is_file() else [sys.executable, "-m", "rag.cli"]
 TIMEOUT_S = 120  # far above any case's real time: a run this long is a hang
 GOOD = (
     "# Talks in Dushanbe\n\n"
@@ -327,7 +330,7 @@ def run_rag(argv: list[str], env: dict[str, str] | None = None) -> Outcome:
     started = time.monotonic()
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "rag.cli", *argv],
+            [*RAG, *argv],
             capture_output=True,
             text=True,
             errors="replace",
