@@ -64,30 +64,77 @@ def is_question(text: str) -> bool:
     return text.endswith("?") or bool(_QUESTION_START.match(text))
 
 
-def subject_of(question: str) -> list[str]:
-    """The names in a question ("What did Patrushev say in Dushanbe?" -> Patrushev, Dushanbe),
-    the first word left out when it is only capitalised for starting the sentence."""
-    names = []
-    for m in _NAME.finditer(question):
+# Words capitalised only for starting a sentence: not names.
+_SENTENCE_START = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "from",
+        "of",
+        "to",
+        "with",
+        "about",
+        "after",
+        "before",
+        "during",
+        "since",
+        "as",
+        "and",
+        "but",
+        "or",
+        "so",
+        "yes",
+        "no",
+        "it",
+        "he",
+        "she",
+        "they",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "according",
+    ]
+)
+
+
+def subject_of(text: str) -> list[str]:
+    """The names in a question or an answer ("What did Patrushev say in Dushanbe?" ->
+    Patrushev, Dushanbe), a first word left out when it is only capitalised for starting the
+    sentence."""
+    names: list[str] = []
+    for m in _NAME.finditer(text):
         name = m.group(0).strip(" .")
-        if m.start() == 0 and _QUESTION_START.match(name):
-            rest = name.split(maxsplit=1)
-            name = rest[1] if len(rest) > 1 else ""
+        first, _, rest = name.partition(" ")
+        starts = m.start() == 0 or text[: m.start()].rstrip().endswith((".", "!", "?", ":"))
+        if starts and (_QUESTION_START.match(first) or first.lower() in _SENTENCE_START):
+            name = rest.strip()
         if name and name not in names:
             names.append(name)
     return names
 
 
-def clean_rewrite(
-    reply: str, question: str, history: Sequence[tuple[str, str]] = ()
-) -> str:
+def clean_rewrite(reply: str, question: str, history: Sequence[tuple[str, str]] = ()) -> str:
     """The model's rewrite when it is one question that names what the follow-up referred to;
     otherwise the question as asked, plus the previous question's subject when it has a
     pronoun to resolve."""
     line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "")
     line = _PREFIX.sub("", line).strip().strip("\"'“”‘’`").strip()
     too_long = len(line) > max(3 * len(question), len(question) + 200)
-    subject = subject_of(history[-1][0]) if history else []
+    # What the pronoun most likely stands for: the names in the previous question, then in its
+    # answer ("Why is it important?" after "The North-South Transport Corridor.").
+    subject = []
+    if history:
+        asked, answered = history[-1]
+        subject = subject_of(asked)
+        subject += [n for n in subject_of(MARKER.sub("", answered)) if n not in subject][:2]
     vague = bool(_VAGUE.search(question))
     resolved = not vague or _names_new(line, question)
     if line and not too_long and is_question(line) and resolved:

@@ -76,3 +76,34 @@ def test_real_model_keeps_a_standalone_question(llm):
     question = "What did Shamkhani say about Iran's membership in the SCO?"
     rewritten = condense(question, HISTORY, llm)
     assert "Shamkhani" in rewritten and "SCO" in rewritten, rewritten
+
+
+HISTORY = [("What did Patrushev say about AUKUS?", "He called it a new NATO aimed at China [1].")]
+
+
+def test_a_statement_is_not_taken_for_the_rewrite():
+    # The 1.5B model sometimes answers instead of rewriting; that must not become the query.
+    rewrite = clean_rewrite("He was talking to Raisi.", "Who was he talking to?", HISTORY)
+    assert rewrite == "Who was he talking to? (Patrushev, AUKUS, NATO, China)"
+
+
+def test_a_rewrite_that_keeps_the_pronoun_falls_back_with_the_subject():
+    rewrite = clean_rewrite("Who was he talking to?", "Who was he talking to?", HISTORY)
+    assert rewrite.startswith("Who was he talking to? (Patrushev")
+
+
+def test_a_resolved_rewrite_is_kept():
+    assert clean_rewrite("Who was Patrushev talking to?", "Who was he talking to?", HISTORY) == (
+        "Who was Patrushev talking to?"
+    )
+    # No pronoun to resolve: the question stands as asked when the reply is junk.
+    assert clean_rewrite("", "When was AUKUS announced?", HISTORY) == "When was AUKUS announced?"
+
+
+def test_subject_skips_words_capitalised_for_the_sentence():
+    from rag.followup import subject_of
+
+    assert subject_of("For how many years has Iran been under sanctions, says Shamkhani?") == [
+        "Iran",
+        "Shamkhani",
+    ]
