@@ -642,11 +642,33 @@ def models_pull(
 
 
 def main() -> None:
+    try:  # typer >= 0.22 vendors click; before, it used click itself
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    except ImportError:
+        from click.exceptions import (  # type: ignore[assignment]
+            ClickException,
+            NoArgsIsHelpError,
+            UsageError,
+        )
+
     from rag.errors import SettingsError
 
     privacy.apply()
     try:
-        app()
+        # Not standalone: click's usage errors come here and become one line, like ours.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except NoArgsIsHelpError as e:
+        e.show()  # `rag` or `rag models` alone: the help is the answer
+        sys.exit(2)
+    except UsageError as e:
+        hint = f" See `{e.ctx.command_path} --help`." if e.ctx else ""
+        message = e.format_message().rstrip(".")
+        err.print(f"[red]Error:[/] {escape(message)}.{escape(hint)}")
+        sys.exit(2)
+    except ClickException as e:
+        err.print(f"[red]Error:[/] {escape(e.format_message())}")
+        sys.exit(e.exit_code)
     except SettingsError as e:  # a usage error, like a bad flag: exit 2, as click does
         err.print(f"[red]Error:[/] {escape(str(e))}", markup=True, highlight=False)
         sys.exit(2)

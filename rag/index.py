@@ -90,6 +90,10 @@ def check_compatible(paths: IndexPaths, settings: Settings) -> None:
 
 
 def require_ingested(paths: IndexPaths, settings: Settings) -> None:
+    if paths.root.exists() and not paths.root.is_dir():
+        raise IndexMissingError(
+            f"{paths.root}: the index path is a file. Give a folder with --index."
+        )
     manifest = read_manifest(paths)
     if manifest is None or not manifest.get("documents"):
         raise IndexMissingError(

@@ -191,7 +191,7 @@ def _ingest(
         stories = Stories(docs.signatures())
         first_copies: set[str] = set()
         seen: set[str] = set()
-        file_labels = {f.rel for f in files}
+        file_labels = {str(f.path) for f in files}
         loaded_files: set[str] = set()
         pending: list[_Pending] = []
         progress.start(len(files) + len(sources.urls) + len(sources.feeds), "Reading")
@@ -365,7 +365,7 @@ def _read(
     to `report.problems` with one line each."""
     max_bytes = int(settings.max_file_mb * MB)
     for src in files:
-        yield src.rel, _guarded(str(src.path), partial(load_file, src, max_bytes), report)
+        yield str(src.path), _guarded(str(src.path), partial(load_file, src, max_bytes), report)
     if not (sources.urls or sources.feeds):
         return
     from rag.fetch import Fetcher

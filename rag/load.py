@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -68,11 +69,13 @@ def find_files(roots: Iterable[Path]) -> list[SourceFile]:
             continue
         if not root.is_dir():  # a named pipe, a device such as /dev/zero, a socket
             raise InputError(f"{root}: not a regular file or folder. Give article files.")
+        # Not only regular files: a named pipe, a device behind a symlink or a symlink loop with
+        # an article's name is reported by `load_file`, not passed over in silence.
         files = sorted(
             p
             for p in root.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in SUFFIXES
+            if p.suffix.lower() in SUFFIXES
+            and not p.is_dir()
             and not any(part.startswith(".") for part in p.relative_to(root).parts)
         )
         if not files:
@@ -87,7 +90,12 @@ def find_files(roots: Iterable[Path]) -> list[SourceFile]:
 def load_file(src: SourceFile, max_bytes: int = 50 * MB) -> list[Document]:
     """Documents in one file. Raises InputError, with one line naming the file, for a file
     that cannot be read, is over `max_bytes`, or holds no text."""
-    size = src.path.stat().st_size
+    st = src.path.stat()  # follows symlinks; a loop raises ELOOP, reported as unreadable
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(
+            f"{src.path}: not a regular file (a named pipe, a device or a socket), skipped."
+        )
+    size = st.st_size
     if size > max_bytes:
         raise InputError(
             f"{src.path}: {size / MB:.1f} MB, over the {max_bytes / MB:g} MB cap "
@@ -98,7 +106,7 @@ def load_file(src: SourceFile, max_bytes: int = 50 * MB) -> list[Document]:
     where = str(src.path.resolve())
     if suffix in PDF_SUFFIXES:
         return [_with_sidecar(src, _pdf_document(raw, str(src.path), src.rel, where))]
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw:
         raise InputError(
             f"{src.path}: looks like a binary file, skipped. Convert it to text first."
         )
@@ -313,13 +321,20 @@ def _utf8(raw: bytes, name: str, charset: str | None = None) -> str:
 
 
 def _json_documents(src: SourceFile, text: str, *, jsonl: bool) -> Iterator[Document]:
-    try:
+    items: Any = []
+    lines = enumerate(text.splitlines(), 1) if jsonl else [(0, text)]
+    for number, line in lines:
+        if jsonl and not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as e:
+            at = number if jsonl else e.lineno  # a JSONL error is on the file's line `number`
+            raise InputError(f"{src.path}: invalid JSON ({e.msg}, line {at}), skipped.") from None
         if jsonl:
-            items: Any = [json.loads(line) for line in text.splitlines() if line.strip()]
+            items.append(value)
         else:
-            items = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"{src.path}: invalid JSON ({e.msg}, line {e.lineno}), skipped.") from None
+            items = value
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list):
