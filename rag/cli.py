@@ -44,6 +44,15 @@ IndexOpt = Annotated[
         "--index", help="Index folder [env: RAG_INDEX_DIR; default: index/]", show_default=False
     ),
 ]
+ChromaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--chroma",
+        help="Chroma server URL, e.g. http://127.0.0.1:8001 [env: RAG_CHROMA_URL; default: "
+        "the index folder's own store]",
+        show_default=False,
+    ),
+]
 ModelsDirOpt = Annotated[
     Path | None,
     typer.Option("--models-dir", help="Model cache [env: RAG_MODELS_DIR; default: user cache]"),
@@ -76,6 +85,7 @@ def ingest(
         typer.Option("--feed", help="RSS or Atom feed URL: ingest its new articles (repeatable)"),
     ] = None,
     index: IndexOpt = None,
+    chroma: ChromaOpt = None,
     prune: Annotated[bool, typer.Option(help="Remove documents whose files are gone.")] = False,
     rebuild: Annotated[
         bool, typer.Option(help="Delete the index first and build it anew.")
@@ -98,7 +108,7 @@ def ingest(
     from rag.fetch import is_url
     from rag.ingest import Sources
 
-    settings = Settings.from_env(index_dir=index)
+    settings = Settings.from_env(index_dir=index, chroma_url=chroma)
     given = sources or ([] if feed else [str(DEFAULT_SEEDS)])
     chosen = Sources(
         paths=[Path(s) for s in given if not is_url(s)],
@@ -270,6 +280,7 @@ def ask(
     model: ModelOpt = None,
     n_gpu_layers: GpuOpt = None,
     models_dir: ModelsDirOpt = None,
+    chroma: ChromaOpt = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object, nothing else.")
     ] = False,
@@ -281,7 +292,12 @@ def ask(
     from rag.render import answer_json
 
     settings = Settings.from_env(
-        index_dir=index, k=k, model=model, n_gpu_layers=n_gpu_layers, models_dir=models_dir
+        index_dir=index,
+        k=k,
+        model=model,
+        n_gpu_layers=n_gpu_layers,
+        models_dir=models_dir,
+        chroma_url=chroma,
     )
     question = checked_question(question, settings.max_question_chars)  # before any model loads
     pipeline = Pipeline.open(settings, preload=True)  # the model loads beside the index
@@ -351,6 +367,7 @@ def serve(
     model: ModelOpt = None,
     n_gpu_layers: GpuOpt = None,
     models_dir: ModelsDirOpt = None,
+    chroma: ChromaOpt = None,
 ) -> None:
     """Start the chat UI in the browser (Gradio): streaming answers, citations that open the
     article with the cited sentence marked, follow-up questions, uploads."""
@@ -361,7 +378,12 @@ def serve(
             raise InputError("--auth must be USER:PASS, both non-empty.")
         credentials = (user, password)
     settings = Settings.from_env(
-        index_dir=index, k=k, model=model, n_gpu_layers=n_gpu_layers, models_dir=models_dir
+        index_dir=index,
+        k=k,
+        model=model,
+        n_gpu_layers=n_gpu_layers,
+        models_dir=models_dir,
+        chroma_url=chroma,
     )
     from rag.pipeline import Pipeline
     from ui.app import serve as run_app  # gradio is imported here, never for other commands

@@ -37,7 +37,7 @@ from rag.index import IndexPaths, check_compatible, read_manifest, write_manifes
 # vectors an ingest writes, from one place.
 from rag.ingest import _store_sentences, chunk_metas, content_hash
 from rag.settings import Settings
-from rag.store import ChromaStore
+from rag.store import ChromaStore, open_store
 from rag.stories import signature
 from rag.types import Hit
 
@@ -119,7 +119,7 @@ def repair(
         check_compatible(paths, settings)
     kinds = {f.kind for f in todo}
     actions: list[str] = []
-    store = ChromaStore(paths.chroma)
+    store = open_store(settings, paths.chroma)
     docs = DocStore(paths.documents)
     try:
         rows = set(docs.hashes())

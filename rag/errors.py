@@ -29,3 +29,7 @@ class SettingsError(RagError):
 
 class IndexBusyError(RagError):
     """Another process is writing to the index (one writer at a time)."""
+
+
+class StoreError(RagError):
+    """The vector store cannot be reached or used (a Chroma server that is down or misnamed)."""

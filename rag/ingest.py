@@ -49,7 +49,7 @@ from rag.lock import writing
 from rag.query import day_number
 from rag.sentences import scoring_spans
 from rag.settings import Settings
-from rag.store import ChromaStore
+from rag.store import ChromaStore, open_store
 from rag.types import Chunk, Document
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def _ingest(
     report = IngestReport(files=len(files))
     fetches = _Fetches()
     state = _fetch_state(index) if sources.urls or sources.feeds else None
-    store = ChromaStore(index.chroma)
+    store = open_store(settings, index.chroma)
     docs = DocStore(index.documents)
     embedder: Embedder | None = None
     try:

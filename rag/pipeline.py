@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from rag.index import IndexPaths, check_compatible, read_manifest, require_inges
 from rag.ingest import IngestReport, Progress, Sources, ingest
 from rag.retrieve import HybridRetriever
 from rag.settings import Settings
-from rag.store import ChromaStore
+from rag.store import ChromaStore, open_store
 from rag.store import import_backend as import_store_backend
 from rag.types import Document, Retrieval
 
@@ -109,14 +109,14 @@ class Pipeline:
         import_store_backend()
 
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="open")
+        loading: Generator | Future[Generator] | None = generator
         try:
-            loading: Generator | Future[Generator] | None = generator
             if generator is None and preload:
                 loading = pool.submit(load_generator or default_generator, settings)
             embedding = pool.submit(default_embedder, settings) if embedder is None else None
             # Fresh: the index as it is on disk now, not as an earlier client in this process
             # saw it (another process may have written since).
-            store = ChromaStore(paths.chroma, fresh=True)
+            store = open_store(settings, paths.chroma, fresh=True)
             documents = DocStore(paths.documents)
             return cls(
                 settings,
@@ -126,6 +126,12 @@ class Pipeline:
                 loading,
                 load_generator,
             )
+        except BaseException:
+            # llama.cpp points stderr at /dev/null while it loads a model; an error raised now
+            # would be printed into nothing. Let the load finish (or fail) first.
+            if isinstance(loading, Future):
+                wait([loading])
+            raise
         finally:
             pool.shutdown(wait=False)  # a model still loading finishes in its thread
 
@@ -177,7 +183,7 @@ class Pipeline:
                 self.retriever = None
                 return
             if reopen:
-                self.store = ChromaStore(self.paths.chroma, fresh=True)
+                self.store = open_store(self.settings, self.paths.chroma, fresh=True)
             bm25 = BM25Index.load(self.paths.bm25)
             self.retriever = HybridRetriever(self.store, bm25, self.embedder, self.settings)
 

@@ -85,6 +85,19 @@ class Settings:
         metadata=_meta("index", "store sentence vectors for the second stage; doubles ingest time"),
     )
 
+    # A Chroma server instead of the embedded store (`chroma run`); BM25, the documents table
+    # and the manifest stay in index_dir.
+    chroma_url: str = field(
+        default="", metadata=_meta("index", "Chroma server URL (http://host:port); empty: embedded")
+    )
+    chroma_collection: str = field(
+        default="chunks", metadata=_meta("index", "collection name on the Chroma server")
+    )
+    # A secret: never shown (repr=False), sent as a bearer token to a proxy in front of Chroma.
+    chroma_token: str = field(
+        default="", repr=False, metadata=_meta("index", "bearer token for the Chroma server")
+    )
+
     # Ingest: caps and the network. The cap protects the machine from a runaway file (a 10 GB
     # log renamed .txt), not from news, which is far smaller.
     max_file_mb: float = field(
@@ -319,7 +332,7 @@ def _accepts(
     if kind == "bool":
         return "one of 1/0, true/false, yes/no, on/off" if text else "True or False"
     if kind == "str":
-        return "a non-empty text"
+        return "a text" if f.default == "" else "a non-empty text"
     if kind == "Path":
         return "a folder path"
     noun = "a whole number" if kind == "int" else "a number"
@@ -382,6 +395,8 @@ def _coerced(f: Field[Any], value: Any) -> Any:
             return None
         ok = isinstance(value, str | os.PathLike) and str(value) != ""
         return Path(value) if ok else _REJECTED
+    if isinstance(value, str) and f.default == "":  # optional texts: empty means "not set"
+        return value.strip()
     return value if isinstance(value, str) and value.strip() else _REJECTED
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rag.errors import StoreError
 from rag.types import Chunk, Hit
 
 COLLECTION = "chunks"
@@ -23,9 +24,23 @@ def import_backend() -> None:
     import chromadb  # noqa: F401
 
 
+# The open-source Chroma server refuses batches over 5,461 records; reads are paged the same.
+BATCH = 5000
+
+
 class ChromaStore:
-    def __init__(self, path: Path, fresh: bool = False) -> None:
-        """`fresh`: drop chromadb's per-process cache of opened clients first, so that what
+    def __init__(
+        self,
+        path: Path,
+        fresh: bool = False,
+        *,
+        url: str | None = None,
+        token: str | None = None,
+        collection: str = COLLECTION,
+    ) -> None:
+        """The embedded store in `path`, or, with `url`, a Chroma server (`chroma run`), with
+        `token` sent as a bearer token for a deployment behind an authenticating proxy.
+        `fresh`: drop chromadb's per-process cache of opened clients first, so that what
         another process wrote since is read from disk (a server reloading after a CLI
         ingest); otherwise a second client for the same folder shares the first one's state."""
         import chromadb
@@ -34,17 +49,27 @@ class ChromaStore:
 
         if fresh:
             SharedSystemClient.clear_system_cache()
-        path.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(path),
-            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-        )
-        self._col = self._client.get_or_create_collection(
-            COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
-        self._sent = self._client.get_or_create_collection(
-            SENTENCES, metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if url:
+            self._client = _http_client(url, token, chroma_settings)
+            self.where = url
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            self.where = str(path)
+        try:
+            self._col = self._client.get_or_create_collection(
+                collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+            self._sent = self._client.get_or_create_collection(
+                f"{collection}-{SENTENCES}" if collection != COLLECTION else SENTENCES,
+                metadata={"hnsw:space": "cosine"},
+                embedding_function=None,
+            )
+        except Exception as e:
+            if url:
+                raise _unreachable(url, e) from None
+            raise
 
     def count(self) -> int:
         return self._col.count()
@@ -60,20 +85,22 @@ class ChromaStore:
         if not chunks:
             return
         metas = doc_meta if isinstance(doc_meta, list) else [doc_meta] * len(chunks)
-        self._col.upsert(
-            ids=[c.chunk_id for c in chunks],
-            embeddings=embeddings,  # type: ignore[arg-type]
-            documents=[c.text for c in chunks],
-            metadatas=[
-                {
-                    **{k: v for k, v in meta.items() if v is not None},
-                    "doc_id": c.doc_id,
-                    "start": c.start,
-                    "end": c.end,
-                }
-                for c, meta in zip(chunks, metas, strict=True)
-            ],
-        )
+        for at in range(0, len(chunks), BATCH):
+            part = chunks[at : at + BATCH]
+            self._col.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=embeddings[at : at + BATCH],  # type: ignore[arg-type]
+                documents=[c.text for c in part],
+                metadatas=[
+                    {
+                        **{k: v for k, v in meta.items() if v is not None},
+                        "doc_id": c.doc_id,
+                        "start": c.start,
+                        "end": c.end,
+                    }
+                    for c, meta in zip(part, metas[at : at + BATCH], strict=True)
+                ],
+            )
 
     def upsert_sentences(
         self, chunks: list[Chunk], spans: list[list[tuple[int, int]]], embeddings: list[list[float]]
@@ -163,20 +190,80 @@ class ChromaStore:
             rows.setdefault(str(meta["chunk_id"]), []).append(vec)
         return {cid: np.asarray(v, dtype=np.float32) for cid, v in rows.items()}
 
+    def _pages(self, include: list[str]) -> Any:
+        """Every chunk, `BATCH` at a time (a server caps what one call may return)."""
+        at = 0
+        while True:
+            res: Any = self._col.get(include=include, limit=BATCH, offset=at)  # type: ignore[arg-type]
+            if not res["ids"]:
+                return
+            yield res
+            at += len(res["ids"])
+
     def all_indexed_texts(self) -> tuple[list[str], list[str]]:
         """(ids, texts) of every chunk as BM25 indexes them: the header, when the chunk has
         one, then the body."""
-        res = self._col.get(include=["documents", "metadatas"])
-        texts = [
-            f"{m['header']}\n{t}" if m.get("header") else t
-            for t, m in zip(res["documents"] or [], res["metadatas"] or [], strict=True)
-        ]
-        return list(res["ids"]), texts
+        ids: list[str] = []
+        texts: list[str] = []
+        for res in self._pages(["documents", "metadatas"]):
+            ids += res["ids"]
+            texts += [
+                f"{m['header']}\n{t}" if m.get("header") else t
+                for t, m in zip(res["documents"] or [], res["metadatas"] or [], strict=True)
+            ]
+        return ids, texts
 
     def all_metadata(self) -> tuple[list[str], list[dict[str, Any]]]:
         """(ids, metadata) of every chunk, for filtering BM25 results by outlet or date."""
-        res = self._col.get(include=["metadatas"])
-        return list(res["ids"]), [dict(m) for m in res["metadatas"] or []]
+        ids: list[str] = []
+        metas: list[dict[str, Any]] = []
+        for res in self._pages(["metadatas"]):
+            ids += res["ids"]
+            metas += [dict(m) for m in res["metadatas"] or []]
+        return ids, metas
+
+
+def open_store(settings: Any, path: Path, fresh: bool = False) -> ChromaStore:
+    """The store `settings` ask for: a Chroma server when `chroma_url` is set, else the
+    embedded one in `path`."""
+    if settings.chroma_url:
+        return ChromaStore(
+            path,
+            url=settings.chroma_url,
+            token=settings.chroma_token or None,
+            collection=settings.chroma_collection,
+        )
+    return ChromaStore(path, fresh)
+
+
+def _http_client(url: str, token: str | None, chroma_settings: Any) -> Any:
+    from urllib.parse import urlsplit
+
+    import chromadb
+
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise StoreError(f"RAG_CHROMA_URL={url}: expected http(s)://HOST:PORT.")
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    try:
+        return chromadb.HttpClient(
+            host=parts.hostname,
+            port=parts.port or (443 if parts.scheme == "https" else 8000),
+            ssl=parts.scheme == "https",
+            headers=headers,
+            settings=chroma_settings,
+        )
+    except Exception as e:  # chromadb raises ValueError, httpx errors, ... for a dead server
+        raise _unreachable(url, e) from None
+
+
+def _unreachable(url: str, e: Exception) -> StoreError:
+    reason = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
+    return StoreError(
+        f"Cannot reach the Chroma server at {url} ({reason}). Start it with "
+        "`chroma run --path DIR --host 127.0.0.1 --port PORT`, or unset RAG_CHROMA_URL to use "
+        "the index folder's own store."
+    )
 
 
 def _hit(cid: str, text: str, meta: Any, score: float) -> Hit:
