@@ -291,14 +291,7 @@ def ask(
     from rag.pipeline import Pipeline
     from rag.render import answer_json
 
-    settings = Settings.from_env(
-        index_dir=index,
-        k=k,
-        model=model,
-        n_gpu_layers=n_gpu_layers,
-        models_dir=models_dir,
-        chroma_url=chroma,
-    )
+    settings = _answering_settings(index, k, model, n_gpu_layers, models_dir, chroma)
     question = checked_question(question, settings.max_question_chars)  # before any model loads
     pipeline = Pipeline.open(settings, preload=True)  # the model loads beside the index
     stream = answer_question(pipeline, question)
@@ -311,6 +304,25 @@ def ask(
         out.print(piece, end="", markup=False)
     out.print()
     _print_answer(stream.answer, "".join(shown).strip())
+
+
+def _answering_settings(
+    index: Path | None,
+    k: int | None,
+    model: str | None,
+    n_gpu_layers: int | None,
+    models_dir: Path | None,
+    chroma: str | None,
+) -> Settings:
+    """The settings of the commands that answer (`ask`, `serve`): flags over the environment."""
+    return Settings.from_env(
+        index_dir=index,
+        k=k,
+        model=model,
+        n_gpu_layers=n_gpu_layers,
+        models_dir=models_dir,
+        chroma_url=chroma,
+    )
 
 
 def _print_json(data: dict[str, Any]) -> None:
@@ -377,14 +389,7 @@ def serve(
         if not sep or not user or not password:
             raise InputError("--auth must be USER:PASS, both non-empty.")
         credentials = (user, password)
-    settings = Settings.from_env(
-        index_dir=index,
-        k=k,
-        model=model,
-        n_gpu_layers=n_gpu_layers,
-        models_dir=models_dir,
-        chroma_url=chroma,
-    )
+    settings = _answering_settings(index, k, model, n_gpu_layers, models_dir, chroma)
     from rag.pipeline import Pipeline
     from ui.app import serve as run_app  # gradio is imported here, never for other commands
     from ui.engine import Engine

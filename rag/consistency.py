@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from rag.bm25 import IDS_FILE, SOURCE_FILE, BM25Index, fingerprint
-from rag.chunk import chunk_document, header, indexed_text
+from rag.chunk import indexed_text
 from rag.docstore import DocStore
 from rag.embed import Embedder
 from rag.index import IndexPaths, check_compatible, read_manifest, write_manifest
 
 # ingest's own sentence writer, private there: a repaired document gets exactly the sentence
 # vectors an ingest writes, from one place.
-from rag.ingest import _store_sentences, chunk_metas, content_hash
+from rag.ingest import _store_sentences, chunk_metas, chunks_of, content_hash
 from rag.settings import Settings
 from rag.store import ChromaStore, open_store
 from rag.stories import signature
@@ -177,14 +177,7 @@ def _rechunk(
         doc = docs.get(doc_id)
         if doc is None:
             continue
-        head = header(doc) if settings.headers else ""
-        chunks = chunk_document(
-            doc,
-            settings.chunk_tokens,
-            settings.chunk_overlap_tokens,
-            getattr(embedder, "tokenize", None),
-            head,
-        )
+        head, chunks = chunks_of(doc, settings, embedder)
         vectors = embedder.embed_documents([indexed_text(head, c.text) for c in chunks])
         # The same order as ingest: chunks first, the row last, so that a repair killed
         # midway leaves what the next check finds again.

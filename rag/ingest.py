@@ -223,16 +223,7 @@ def _ingest(
                         first_copies.add(story)
                         report.linked += 1
                     stories.add(doc.doc_id, sig, doc.story)
-                head = header(doc) if settings.headers else ""
-                chunks = chunk_document(
-                    doc,
-                    settings.chunk_tokens,
-                    settings.chunk_overlap_tokens,
-                    # Sizes in the model's word pieces; an embedder without a tokenizer
-                    # falls back to words.
-                    getattr(embedder, "tokenize", None),
-                    head,
-                )
+                head, chunks = chunks_of(doc, settings, embedder)
                 pending.append(_Pending(doc, digest, chunks, head, sig))
             progress.advance(label)
         if pending:
@@ -276,6 +267,20 @@ def _ingest(
     finally:
         docs.close()
     return report
+
+
+def chunks_of(doc: Document, settings: Settings, embedder: Embedder) -> tuple[str, list[Chunk]]:
+    """A document's header and chunks, as ingest stores them (and a repair redoes them)."""
+    head = header(doc) if settings.headers else ""
+    chunks = chunk_document(
+        doc,
+        settings.chunk_tokens,
+        settings.chunk_overlap_tokens,
+        # Sizes in the model's word pieces; an embedder without a tokenizer falls back to words.
+        getattr(embedder, "tokenize", None),
+        head,
+    )
+    return head, chunks
 
 
 def preview(paths: Sequence[Path] | Sources, settings: Settings) -> Iterator[Document | Problem]:

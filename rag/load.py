@@ -177,11 +177,7 @@ def _pdf_document(raw: bytes, name: str, doc_id: str, path: str | None) -> Docum
     from rag.extract_pdf import extract_pdf
 
     pdf = extract_pdf(raw, name)
-    provenance = dict(pdf.provenance)
-    title = pdf.title
-    if not title:
-        title = _first_line(pdf.text) or Path(name).stem
-        provenance["title"] = "first-line"
+    title, provenance = _titled(pdf.title, pdf.text, name, pdf.provenance)
     return Document(
         doc_id=doc_id,
         text=pdf.text,
@@ -203,11 +199,7 @@ def _html_document(
     page = extract_html(raw, url)
     if not page.text.strip():
         raise InputError(f"{name}: no article text found in the page, skipped.")
-    provenance = dict(page.provenance)
-    title = page.title
-    if not title:
-        title = _first_line(page.text) or Path(name).stem
-        provenance["title"] = "first-line"
+    title, provenance = _titled(page.title, page.text, name, page.provenance)
     return Document(
         doc_id=doc_id,
         text=page.text,
@@ -221,6 +213,15 @@ def _html_document(
         kind="html",
         provenance=provenance,
     )
+
+
+def _titled(
+    title: str | None, text: str, name: str, provenance: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """The extracted title, or the first line (else the file name) marked as a stand-in."""
+    if title:
+        return title, dict(provenance)
+    return _first_line(text) or Path(name).stem, {**provenance, "title": "first-line"}
 
 
 def _with_sidecar(src: SourceFile, doc: Document) -> Document:
