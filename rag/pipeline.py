@@ -10,8 +10,10 @@ the index and the embedding model open, so a cold `rag ask` waits for the slower
 their sum. `ingest()` writes with this pipeline's embedder and then `refresh()`es what is kept in
 memory (the BM25 index, and each chunk's outlet and day in the retriever).
 
-Left out: remote stores and model servers (a settings change here, later), and locking between
-processes (one writer per index is the caller's job for now).
+Other processes: `ingest()` takes the index's write lock (`rag.lock`); a reader takes none, and
+`retrieve()` first checks the manifest, reloading after another process's ingest. The store is the
+index folder's own Chroma or, with `chroma_url`, a Chroma server (`rag.store.open_store`). Left
+out: model servers.
 """
 
 from __future__ import annotations
