@@ -181,8 +181,7 @@ def _rechunk(
         vectors = embedder.embed_documents([indexed_text(head, c.text) for c in chunks])
         # The same order as ingest: chunks first, the row last, so that a repair killed
         # midway leaves what the next check finds again.
-        store.delete_documents([doc_id])
-        store.upsert(chunks, vectors, chunk_metas(doc, head, chunks))
+        store.replace_documents([doc_id], chunks, vectors, chunk_metas(doc, head, chunks))
         if settings.sentence_vectors and chunks:
             _store_sentences(store, embedder, chunks)
         docs.put(doc, content_hash(doc, settings), len(chunks), signature(doc.text))

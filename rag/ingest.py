@@ -319,13 +319,11 @@ def _embed_and_write(
             [indexed_text(p.head, c.text) for p in window for c in p.chunks]
         )
         metas = [m for p in window for m in chunk_metas(p.doc, p.head, p.chunks)]
-        # One delete and one upsert for the window (Chroma's cost is per call), then each
-        # document's row: a crash in between leaves chunks without a row, which the next run
-        # replaces, never a row without its chunks.
+        # One write for the window (Chroma's cost is per call), then each document's row: a
+        # crash in between leaves new chunks under an old row, which the next run (or
+        # `rag index check --repair`) redoes, never a row without its chunks.
         checkpoint("embedded")
-        store.delete_documents([p.doc.doc_id for p in window])
-        checkpoint("chunks-deleted")
-        store.upsert(chunks, vectors, metas)
+        store.replace_documents([p.doc.doc_id for p in window], chunks, vectors, metas)
         checkpoint("chunks-written")
         if settings.sentence_vectors:
             _store_sentences(store, embed_with, chunks)

@@ -128,7 +128,7 @@ class ChromaStore:
         the two steps sees the old or the new text, never a document without chunks."""
         if not doc_ids:
             return
-        where: Any = {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        where = _of_documents(doc_ids)
         before = set(self._col.get(where=where, include=[])["ids"])
         self.upsert(chunks, embeddings, metas)
         stale = sorted(before - {c.chunk_id for c in chunks})
@@ -143,7 +143,7 @@ class ChromaStore:
         """Every chunk and sentence of these documents, in one write per collection."""
         if not doc_ids:
             return
-        where: Any = {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        where = _of_documents(doc_ids)
         self._col.delete(where=where)
         self._sent.delete(where=where)
 
@@ -221,6 +221,12 @@ class ChromaStore:
             ids += res["ids"]
             metas += [dict(m) for m in res["metadatas"] or []]
         return ids, metas
+
+
+def _of_documents(doc_ids: list[str]) -> Any:
+    """A `where` filter for the records of these documents (Chroma wants `$in` only for two
+    or more values)."""
+    return {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
 
 
 def open_store(settings: Any, path: Path, fresh: bool = False) -> ChromaStore:

@@ -160,3 +160,26 @@ def test_a_running_pipeline_sees_another_process_ingest(seeds_copy, settings, em
     assert passages[0].chunk.doc_id == "zanzibar.txt"
     dense = server.store.query(embedder.embed_query("ferry capsized off Zanzibar"), 3)
     assert dense[0].chunk.doc_id == "zanzibar.txt", "the vector index was reloaded too"
+
+
+def test_a_changed_document_keeps_its_chunks_until_the_new_ones_are_written(
+    seeds_copy, settings, embedder, monkeypatch
+):
+    """Chunks are replaced in place (upsert, then leftovers deleted): a reader, or a kill,
+    between the two steps never finds a document without chunks."""
+    run(seeds_copy, settings, embedder)
+    target = seeds_copy / "003_7a1de87b9ac3f485.txt"
+    target.write_text("A short replacement article about the Zanzibar summit.")
+    seen_at_upsert: list[int] = []
+    original = ChromaStore.upsert
+
+    def upsert(self, chunks, embeddings, doc_meta):
+        mine = [i for i in self.all_metadata()[0] if i.startswith("003_")]
+        seen_at_upsert.append(len(mine))
+        return original(self, chunks, embeddings, doc_meta)
+
+    monkeypatch.setattr(ChromaStore, "upsert", upsert)
+    run(seeds_copy, settings, embedder)
+    assert seen_at_upsert and seen_at_upsert[0] > 1, "the old chunks were still there"
+    ids = [i for i in ChromaStore(IndexPaths(settings.index_dir).chroma).all_metadata()[0]]
+    assert [i for i in ids if i.startswith("003_")] == ["003_7a1de87b9ac3f485.txt::0"]
