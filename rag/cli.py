@@ -534,7 +534,7 @@ def eval_retrieval(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rag.eval import retrieval as ev
-    from rag.pipeline import Pipeline, default_embedder
+    from rag.pipeline import Pipeline
 
     if k < 1:
         raise InputError("--k must be at least 1.")
@@ -554,7 +554,7 @@ def eval_retrieval(
         console=err,
         transient=True,
     )
-    retriever = Pipeline.open(settings, embedder=default_embedder(settings)).retriever
+    retriever = Pipeline.open(settings).retriever
     assert retriever is not None  # the corpus was just ingested
     with bar:
         task = bar.add_task("Retrieving", total=len(items))

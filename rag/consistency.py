@@ -57,8 +57,6 @@ MANIFEST_MISSING = "manifest-missing"
 PRIMARY = frozenset({ORPHAN_CHUNKS, MISSING_CHUNKS, CHUNK_COUNT, CHUNK_TEXT, ORPHAN_SENTENCES})
 # Findings that repair mends by re-chunking the document from its row.
 RECHUNK = frozenset({MISSING_CHUNKS, CHUNK_COUNT, CHUNK_TEXT})
-# Ids per Chroma read, well under SQLite's limit on bound variables.
-GET_BATCH = 1000
 REPAIRS = "--repair re-chunks and re-embeds it from its stored text"
 
 
@@ -198,11 +196,11 @@ def _scan(paths: IndexPaths) -> _Scan:
         scan.rows = _rows(paths)
     if paths.chroma.is_dir():
         store = ChromaStore(paths.chroma)
-        ids, _ = store.all_metadata()
-        for start in range(0, len(ids), GET_BATCH):
-            for hit in store.get(ids[start : start + GET_BATCH]).values():
-                scan.chunks.setdefault(hit.chunk.doc_id, []).append(hit)
-        scan.sentences = _orphan_sentences(store, set(ids))
+        ids: set[str] = set()
+        for hit in store.all_hits():
+            scan.chunks.setdefault(hit.chunk.doc_id, []).append(hit)
+            ids.add(hit.chunk.chunk_id)
+        scan.sentences = _orphan_sentences(store, ids)
     scan.manifest_error = _manifest_error(paths)
     if scan.manifest_error is None:
         scan.manifest = read_manifest(paths)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.checkpoints import checkpoint
-from rag.errors import IndexMismatchError, IndexMissingError
+from rag.errors import IndexMismatchError, IndexMissingError, InputError
 from rag.settings import SCHEMA_VERSION, Settings
 
 MANIFEST = "manifest.json"
@@ -89,11 +89,14 @@ def check_compatible(paths: IndexPaths, settings: Settings) -> None:
         )
 
 
+def require_folder(root: Path) -> None:
+    """Refuse an index path that names a file (a mistyped --index), before anything opens it."""
+    if root.exists() and not root.is_dir():
+        raise InputError(f"{root}: the index path is a file. Give a folder with --index.")
+
+
 def require_ingested(paths: IndexPaths, settings: Settings) -> None:
-    if paths.root.exists() and not paths.root.is_dir():
-        raise IndexMissingError(
-            f"{paths.root}: the index path is a file. Give a folder with --index."
-        )
+    require_folder(paths.root)
     manifest = read_manifest(paths)
     if manifest is None or not manifest.get("documents"):
         raise IndexMissingError(

@@ -35,7 +35,13 @@ from rag.chunk import chunk_document, header, indexed_text
 from rag.docstore import DocStore
 from rag.embed import Embedder
 from rag.errors import InputError
-from rag.index import IndexPaths, build_params, check_compatible, write_manifest
+from rag.index import (
+    IndexPaths,
+    build_params,
+    check_compatible,
+    require_folder,
+    write_manifest,
+)
 from rag.load import (
     MB,
     Problem,
@@ -158,8 +164,7 @@ def ingest(
     (`rag.lock`) as `writer`; another writer is waited for up to `wait_s`, then refused."""
     sources = paths if isinstance(paths, Sources) else Sources(paths=paths)
     root = settings.index_dir
-    if root.exists() and not root.is_dir():
-        raise InputError(f"{root}: the index path is a file. Give a folder with --index.")
+    require_folder(root)
     files = find_files(sources.paths) if sources.paths else []  # before the lock: fails fast
     with writing(root, writer, wait_s=wait_s, on_wait=on_wait):
         return _ingest(sources, files, settings, embedder_factory, prune, progress, bulk_factory)
@@ -188,7 +193,7 @@ def _ingest(
     embedder: Embedder | None = None
     try:
         known = docs.hashes()
-        stories = Stories(docs.signatures())
+        stories: Stories | None = None  # built on the first new or changed document
         first_copies: set[str] = set()
         seen: set[str] = set()
         file_labels = {str(f.path) for f in files}
@@ -205,16 +210,13 @@ def _ingest(
                     )
                     continue
                 seen.add(doc.doc_id)
-                why = degenerate(doc.text)
-                if why:
-                    report.problems.append(Problem(label, f"{label}: {why}, skipped."))
-                    continue
                 _count(report, doc)
                 digest = content_hash(doc, settings)
                 if known.get(doc.doc_id) == digest:
                     report.unchanged += 1
                     continue
                 embedder = embedder or embedder_factory()
+                stories = stories or Stories(docs.signatures())
                 sig = signature(doc.text)
                 if sig is not None:
                     story = stories.story_of(doc.doc_id, sig)
@@ -289,12 +291,10 @@ def preview(paths: Sequence[Path] | Sources, settings: Settings) -> Iterator[Doc
     sources = paths if isinstance(paths, Sources) else Sources(paths=paths)
     files = find_files(sources.paths) if sources.paths else []
     report = IngestReport()
-    for label, loaded in _read(sources, files, settings, report, None, _Fetches()):
+    for _label, loaded in _read(sources, files, settings, report, None, _Fetches()):
         yield from report.problems
         report.problems.clear()
-        for doc in loaded or []:
-            why = degenerate(doc.text)
-            yield Problem(label, f"{label}: {why}, skipped.") if why else doc
+        yield from loaded or []
 
 
 def _embed_and_write(
@@ -364,8 +364,30 @@ def _read(
     state: FetchState | None,
     fetches: _Fetches,
 ) -> Iterator[tuple[str, list[Document] | None]]:
-    """(label, documents or None when the source failed) for every source; failures are added
-    to `report.problems` with one line each."""
+    """(label, documents or None when the source failed) for every source; failures, and
+    documents that are not article text (`degenerate`), are added to `report.problems` with one
+    line each."""
+    for label, loaded in _load_sources(sources, files, settings, report, state, fetches):
+        if loaded is not None:
+            kept = []
+            for doc in loaded:
+                why = degenerate(doc.text)
+                if why:
+                    report.problems.append(Problem(label, f"{label}: {why}, skipped."))
+                else:
+                    kept.append(doc)
+            loaded = kept
+        yield label, loaded
+
+
+def _load_sources(
+    sources: Sources,
+    files: list[SourceFile],
+    settings: Settings,
+    report: IngestReport,
+    state: FetchState | None,
+    fetches: _Fetches,
+) -> Iterator[tuple[str, list[Document] | None]]:
     max_bytes = int(settings.max_file_mb * MB)
     for src in files:
         yield str(src.path), _guarded(str(src.path), partial(load_file, src, max_bytes), report)
@@ -377,7 +399,7 @@ def _read(
         for url in sources.urls:
             yield url, _guarded(url, partial(_page, fetcher, url, state, report, fetches), report)
         for url in sources.feeds:
-            yield url, _feed(fetcher, url, state, report, fetches)
+            yield url, _guarded(url, partial(_feed, fetcher, url, state, report, fetches), report)
 
 
 def _guarded(
@@ -418,17 +440,12 @@ def _feed(
     state: FetchState | None,
     report: IngestReport,
     fetches: _Fetches,
-) -> list[Document] | None:
+) -> list[Document]:
+    """The new entries' pages of one feed; a page that fails is a problem of its own, and its
+    entry stays unseen, so the next run tries it again."""
     from rag.fetch import read_feed
 
-    try:
-        feed = read_feed(fetcher, url, state)
-    except InputError as e:
-        report.problems.append(Problem(url, str(e)))
-        return None
-    except OSError as e:
-        report.problems.append(Problem(url, f"{url}: cannot read ({e.strerror})"))
-        return None
+    feed = read_feed(fetcher, url, state)
     report.fetched += 1
     if feed.not_modified:
         report.not_modified += 1
@@ -441,12 +458,11 @@ def _feed(
             continue
         given = {"title": entry.title, "published_at": entry.published_at, "author": entry.author}
         defaults = {k: v for k, v in given.items() if v}
-        try:
-            out.extend(_page(fetcher, entry.link, None, report, fetches, defaults))
-        except InputError as e:
-            report.problems.append(Problem(entry.link, str(e)))
-            continue
-        done.append(entry.id)
+        page = partial(_page, fetcher, entry.link, None, report, fetches, defaults)
+        loaded = _guarded(entry.link, page, report)
+        if loaded is not None:
+            out.extend(loaded)
+            done.append(entry.id)
     fetches.feeds.append((feed, done, len(done) == len(feed.new)))
     return out
 

@@ -9,6 +9,7 @@ ingest) live in `docstore`, not here: Chroma has no place for unembedded records
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,9 @@ class ChromaStore:
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         if url:
             self._client = _http_client(url, token, chroma_settings)
-            self.where = url
         else:
             path.mkdir(parents=True, exist_ok=True)
             self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-            self.where = str(path)
         try:
             self._col = self._client.get_or_create_collection(
                 collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
@@ -199,6 +198,12 @@ class ChromaStore:
                 return
             yield res
             at += len(res["ids"])
+
+    def all_hits(self) -> Iterator[Hit]:
+        """Every chunk with its text and metadata, read a page at a time."""
+        for res in self._pages(["documents", "metadatas"]):
+            for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
+                yield _hit(cid, text, meta, 0.0)
 
     def all_indexed_texts(self) -> tuple[list[str], list[str]]:
         """(ids, texts) of every chunk as BM25 indexes them: the header, when the chunk has

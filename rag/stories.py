@@ -83,9 +83,6 @@ class Stories:
             return None
         return self._story[best[1]] or best[1]
 
-    def link(self, doc_id: str, story: str) -> None:
-        self._story[doc_id] = story
-
 
 def _minhash(sig: bytes) -> Any:
     import numpy as np
