@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import Any
 
 from rag.checkpoints import checkpoint
 
@@ -36,6 +38,10 @@ class BM25Index:
         self.ids = ids
         self.source = source  # the fingerprint of its input, where known
         self._stemmer = _stemmer()
+        # Each row's label (a chunk's outlet) as an int code, set once per load by `label`:
+        # a filter is then one array lookup, not a Python loop over every id per query.
+        self._codes: Any = None
+        self._code_of: dict[str, int] = {}
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str], k1: float = 1.5, b: float = 0.75) -> BM25Index:
@@ -82,20 +88,35 @@ class BM25Index:
         tmp.rename(path)
         shutil.rmtree(old, ignore_errors=True)
 
-    def search(
-        self, query: str, n: int, allowed: set[str] | None = None
-    ) -> list[tuple[str, float]]:
-        """Top `n` chunk ids for `query`; with `allowed`, only among those chunk ids."""
-        import bm25s
+    def label(self, labels: Sequence[str | None]) -> None:
+        """Give each row (`labels[i]` for `ids[i]`; None: no label) a label that `search` can
+        filter on."""
         import numpy as np
+
+        code_of: dict[str | None, int] = {None: 0}
+        for name in labels:
+            code_of.setdefault(name, len(code_of))
+        self._codes = np.fromiter(
+            (code_of[name] for name in labels), dtype=np.int32, count=len(labels)
+        )
+        self._code_of = {k: v for k, v in code_of.items() if k is not None}
+
+    def search(
+        self,
+        query: str,
+        n: int,
+        allowed: set[str] | None = None,
+        labels: Collection[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Top `n` chunk ids for `query`; with `allowed`, only among those chunk ids; with
+        `labels`, only among rows given one of them by `label`."""
+        import bm25s
 
         if not self.ids:
             return []
-        mask = None
-        if allowed is not None:
-            mask = np.fromiter((cid in allowed for cid in self.ids), dtype=np.float32)
-            if not mask.any():
-                return []
+        mask = self._mask(allowed, labels)
+        if mask is not None and not mask.any():
+            return []
         tokens = bm25s.tokenize(
             [query], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
         )[0]
@@ -109,3 +130,19 @@ class BM25Index:
         return [
             (self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if s > 0
         ]
+
+    def _mask(self, allowed: set[str] | None, labels: Collection[str] | None) -> Any:
+        """bm25s's weight mask (1.0 for a row that may be returned), or None for all rows."""
+        import numpy as np
+
+        mask = None
+        if allowed is not None:
+            mask = np.fromiter((cid in allowed for cid in self.ids), dtype=np.float32)
+        if labels is not None:
+            if self._codes is None:
+                raise ValueError("BM25Index.search(labels=...) needs BM25Index.label() first")
+            table = np.zeros(len(self._code_of) + 1, dtype=np.float32)  # code -> 0.0 or 1.0
+            table[[self._code_of[x] for x in labels if x in self._code_of]] = 1.0
+            by_label = table[self._codes]
+            mask = by_label if mask is None else mask * by_label
+        return mask

@@ -134,9 +134,30 @@ class DocStore:
             for row in cur:
                 yield _document(row)
 
+    def outlets(self) -> dict[str, str]:
+        """doc_id -> outlet of every document that names one."""
+        with closing(self._db.execute(_OUTLETS)) as cur:
+            return dict(cur.fetchall())
+
     def __len__(self) -> int:
         with closing(self._db.execute("SELECT COUNT(*) FROM documents")) as cur:
             return int(cur.fetchone()[0])
+
+
+_OUTLETS = "SELECT doc_id, source FROM documents WHERE source IS NOT NULL AND source != ''"
+
+
+def read_outlets(path: Path) -> dict[str, str]:
+    """`DocStore.outlets` of the file at `path`, opened read-only (a reader, such as a retriever
+    in a second UI replica, must never create or migrate the table); {} when there is none."""
+    if not path.is_file():
+        return {}
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        try:
+            with closing(db.execute(_OUTLETS)) as cur:
+                return dict(cur.fetchall())
+        except sqlite3.OperationalError:  # no documents table yet
+            return {}
 
 
 def _document(row: tuple[Any, ...]) -> Document:

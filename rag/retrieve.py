@@ -23,11 +23,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from rag.bm25 import BM25Index
+from rag.docstore import DocStore, read_outlets
 from rag.embed import Embedder
+from rag.index import IndexPaths
 from rag.query import OutletMatcher, QueryPlan, SubQuery, analyse
 from rag.sentences import scoring_spans
 from rag.settings import Settings
@@ -70,25 +71,35 @@ def collapse_duplicates(texts: Sequence[str], threshold: float = 0.6) -> list[in
 DENSE_WIDEN = 4  # a shared dense search fetches this many times the candidates
 
 
-@dataclass(frozen=True)
-class ChunkInfo:
-    source: str | None
-    day: int | None
+def doc_of(chunk_id: str) -> str:
+    """The document id in a chunk id (`rag.chunk.chunk_id`: "<doc_id>::<n>")."""
+    return chunk_id.rsplit("::", 1)[0]
 
 
 class HybridRetriever:
     def __init__(
-        self, store: ChromaStore, bm25: BM25Index | None, embedder: Embedder, settings: Settings
+        self,
+        store: ChromaStore,
+        bm25: BM25Index | None,
+        embedder: Embedder,
+        settings: Settings,
+        documents: DocStore | None = None,
     ) -> None:
+        """`documents`: the index's document table, for the outlet names (read-only from
+        `settings.index_dir` when not given). Nothing is read per chunk at start: a chunk's
+        outlet and day come with its hit, and BM25's outlet filter is an array per load."""
         self.store = store
         self.bm25 = bm25
         self.embedder = embedder
         self.settings = settings
-        ids, metas = store.all_metadata()
-        self._info = {
-            cid: ChunkInfo(m.get("source"), m.get("day")) for cid, m in zip(ids, metas, strict=True)
-        }
-        self._matcher = OutletMatcher(sorted({i.source for i in self._info.values() if i.source}))
+        outlet_of = (
+            documents.outlets()
+            if documents is not None
+            else read_outlets(IndexPaths(settings.index_dir).documents)
+        )
+        self._matcher = OutletMatcher(sorted(set(outlet_of.values())))
+        if bm25 is not None:
+            bm25.label([outlet_of.get(doc_of(cid)) for cid in bm25.ids])
         self._sentence_cache: dict[str, Any] = {}
 
     def plan(self, question: str) -> QueryPlan:
@@ -109,9 +120,23 @@ class HybridRetriever:
         by_text = dict(zip(texts, vectors, strict=True))
         timings["dense"] += (time.perf_counter() - t) * 1000
         dense_cache: dict[str, list[Hit]] = {}
-        rankings = [
-            self._search(sq, by_text[sq.text], plan, k, hits, dense_cache, timings)
+        found = [
+            self._candidates(sq, by_text[sq.text], plan, k, dense_cache, timings)
             for sq in plan.subqueries
+        ]
+        t = time.perf_counter()
+        for dense, _ in found:
+            for h in dense:
+                hits.setdefault(h.chunk.chunk_id, h)
+        # One read for every sub-query's BM25 candidates that no dense search returned: their
+        # outlet and day (for the boosts) and text. Chunks that a later, interrupted ingest
+        # removed are not returned, and drop out of the rankings below.
+        keyword_ids = dict.fromkeys(cid for _, kw in found for cid, _ in kw if cid not in hits)
+        hits.update(self.store.get(list(keyword_ids)))
+        timings["bm25"] += (time.perf_counter() - t) * 1000
+        rankings = [
+            self._rank(sq, by_text[sq.text], dense, keyword, hits, timings)
+            for sq, (dense, keyword) in zip(plan.subqueries, found, strict=True)
         ]
         weights = [s.whole_weight] + [1.0] * (len(rankings) - 1)
         merged = fuse(rankings, s.rrf_k, weights)
@@ -125,17 +150,16 @@ class HybridRetriever:
         timings["total"] = (time.perf_counter() - t0) * 1000
         return Retrieval(passages, timings)
 
-    def _search(
+    def _candidates(
         self,
         sq: SubQuery,
         qv: list[float],
         plan: QueryPlan,
         k: int,
-        hits: dict[str, Hit],
         dense_cache: dict[str, list[Hit]],
         timings: dict[str, float],
-    ) -> list[str]:
-        """One sub-query's ranking of chunk ids (best first)."""
+    ) -> tuple[list[Hit], list[tuple[str, float]]]:
+        """One sub-query's dense hits and BM25 (chunk id, score)s, best first."""
         s = self.settings
         n = max(s.candidates, k)
         # Clauses search only their outlets; the whole question only boosts them (a misread
@@ -144,17 +168,25 @@ class HybridRetriever:
         t = time.perf_counter()
         dense = self._dense(sq, qv, n, restrict, dense_cache)
         t_dense = time.perf_counter()
-        allowed = (
-            {cid for cid, i in self._info.items() if i.source in sq.sources} if restrict else None
-        )
-        keyword = self.bm25.search(sq.text, n, allowed) if self.bm25 else []
-        t_bm25 = time.perf_counter()
+        labels = sq.sources if restrict else None
+        keyword = self.bm25.search(sq.text, n, labels=labels) if self.bm25 else []
         timings["dense"] += (t_dense - t) * 1000
-        timings["bm25"] += (t_bm25 - t_dense) * 1000
-        for h in dense:
-            hits.setdefault(h.chunk.chunk_id, h)
-        # BM25 may name chunks that a later, interrupted ingest removed: keep only stored ones.
-        keyword = [(cid, sc) for cid, sc in keyword if cid in self._info]
+        timings["bm25"] += (time.perf_counter() - t_dense) * 1000
+        return dense, keyword
+
+    def _rank(
+        self,
+        sq: SubQuery,
+        qv: list[float],
+        dense: list[Hit],
+        keyword: list[tuple[str, float]],
+        hits: dict[str, Hit],
+        timings: dict[str, float],
+    ) -> list[str]:
+        """One sub-query's ranking of chunk ids (best first): fused, boosted, rescored.
+        `hits` holds every stored candidate."""
+        s = self.settings
+        keyword = [(cid, sc) for cid, sc in keyword if cid in hits]
         fused = dict(
             fuse(
                 [[h.chunk.chunk_id for h in dense], [cid for cid, _ in keyword]],
@@ -164,10 +196,10 @@ class HybridRetriever:
         )
         unit = 1.0 / (s.rrf_k + 1)
         for cid in fused:
-            info = self._info[cid]
-            if sq.sources and info.source in sq.sources:
+            meta = hits[cid].metadata
+            if sq.sources and meta.get("source") in sq.sources:
                 fused[cid] += s.outlet_boost * unit
-            if sq.dates and any(d.matches(info.day) for d in sq.dates):
+            if sq.dates and any(d.matches(meta.get("day")) for d in sq.dates):
                 fused[cid] += s.date_boost * unit
         ranked = sorted(fused, key=lambda c: -fused[c])
         if s.sentence_weight <= 0 or s.rerank_candidates <= 0:

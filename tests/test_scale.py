@@ -1,0 +1,101 @@
+"""Scale: the retriever reads nothing per chunk at start, and BM25's outlet filter is an array
+built once per load (issue 13, item 4)."""
+
+import json
+
+import pytest
+
+from rag.bm25 import BM25Index
+from rag.docstore import DocStore, read_outlets
+from rag.index import IndexPaths
+from rag.pipeline import Pipeline, ingest_into
+from rag.retrieve import HybridRetriever, doc_of
+from rag.settings import Settings
+from rag.store import ChromaStore
+
+
+def test_bm25_label_filter_matches_an_id_filter():
+    ids = [f"d{i}::0" for i in range(6)]
+    texts = ["budget vote in parliament"] * 6
+    outlets = ["A", "B", None, "A", "C", "B"]
+    index = BM25Index.build(ids, texts)
+    index.label(outlets)
+    for wanted in (["A"], ["B", "C"], ["Z"], []):
+        allowed = {cid for cid, o in zip(ids, outlets, strict=True) if o in wanted}
+        by_ids = index.search("budget vote", 10, allowed=allowed)
+        by_labels = index.search("budget vote", 10, labels=wanted)
+        assert sorted(by_labels) == sorted(by_ids)
+        assert {cid for cid, _ in by_labels} == allowed
+
+
+def test_bm25_label_filter_needs_labels():
+    index = BM25Index.build(["a::0"], ["budget vote"])
+    with pytest.raises(ValueError):
+        index.search("budget", 5, labels=["A"])
+
+
+def test_read_outlets_is_read_only(tmp_path):
+    path = tmp_path / "documents.sqlite"
+    assert read_outlets(path) == {}
+    assert not path.exists()  # a reader never creates the file
+    DocStore(path).close()
+    assert read_outlets(path) == {}
+
+
+def test_doc_of_splits_at_the_last_separator():
+    assert doc_of("a::b.txt::12") == "a::b.txt"
+
+
+def _corpus(tmp_path):
+    rows = [
+        ("TechCrunch", "Budget vote", "Parliament passed the budget vote on Tuesday night."),
+        ("The Verge", "Budget vote", "The budget vote was delayed by a week in parliament."),
+        ("Wired", "Cup final", "The home side won the cup final after extra time."),
+    ]
+    corpus = [
+        {"title": t, "body": b, "source": s, "published_at": f"2023-10-0{i + 1}T10:00:00+00:00"}
+        for i, (s, t, b) in enumerate(rows)
+    ]
+    (tmp_path / "c.json").write_text(json.dumps(corpus))
+    return tmp_path / "c.json"
+
+
+def test_retriever_reads_no_chunk_metadata_at_start_and_drops_removed_chunks(
+    tmp_path, embedder, monkeypatch
+):
+    settings = Settings.from_env(env={}, index_dir=tmp_path / "index", k=3)
+    ingest_into(settings, [_corpus(tmp_path)], embedder=embedder)
+
+    def refuse(self):  # type: ignore[no-untyped-def]
+        raise AssertionError("the retriever must not read every chunk's metadata")
+
+    monkeypatch.setattr(ChromaStore, "all_metadata", refuse)
+    monkeypatch.setattr(ChromaStore, "all_hits", refuse)
+    pipeline = Pipeline.open(settings, embedder=embedder)
+    retriever = pipeline.retriever
+    assert retriever is not None
+    question = "What did TechCrunch and The Verge say about the budget vote?"
+    plan = retriever.plan(question)
+    assert [sq.sources for sq in plan.subqueries[1:]] == [("TechCrunch",), ("The Verge",)]
+    before = retriever.retrieve(question).passages
+    assert {p.source for p in before[:2]} == {"TechCrunch", "The Verge"}
+
+    # A chunk removed from the store behind BM25's back (an interrupted ingest) is dropped.
+    gone = next(p.chunk for p in before if p.source == "The Verge")
+    pipeline.store.delete_document(gone.doc_id)
+    after = HybridRetriever(pipeline.store, retriever.bm25, embedder, settings).retrieve(question)
+    assert gone.chunk_id not in {p.chunk.chunk_id for p in after.passages}
+    assert after.passages
+
+
+def test_retriever_takes_the_outlets_from_a_given_document_table(tmp_path, embedder):
+    settings = Settings.from_env(env={}, index_dir=tmp_path / "index", k=3)
+    ingest_into(settings, [_corpus(tmp_path)], embedder=embedder)
+    paths = IndexPaths(settings.index_dir)
+    store = ChromaStore(paths.chroma)
+    bm25 = BM25Index.load(paths.bm25)
+    documents = DocStore(paths.documents)
+    retriever = HybridRetriever(store, bm25, embedder, settings, documents)
+    plan = retriever.plan("Did Wired cover the cup final?")
+    assert [m.sources for m in plan.outlets] == [("Wired",)]
+    documents.close()
