@@ -53,6 +53,24 @@ ChromaOpt = Annotated[
         show_default=False,
     ),
 ]
+LlmUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--llm-url",
+        help="OpenAI-compatible model server, e.g. http://127.0.0.1:8080/v1 (llama-server, "
+        "python -m llama_cpp.server, vLLM); API key from RAG_LLM_API_KEY or OPENAI_API_KEY "
+        "[env: RAG_LLM_URL; default: the model in process]",
+        show_default=False,
+    ),
+]
+LlmModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--llm-model",
+        help="Model name on that server [env: RAG_LLM_MODEL; default: the first it lists]",
+        show_default=False,
+    ),
+]
 ModelsDirOpt = Annotated[
     Path | None,
     typer.Option("--models-dir", help="Model cache [env: RAG_MODELS_DIR; default: user cache]"),
@@ -281,6 +299,8 @@ def ask(
     n_gpu_layers: GpuOpt = None,
     models_dir: ModelsDirOpt = None,
     chroma: ChromaOpt = None,
+    llm_url: LlmUrlOpt = None,
+    llm_model: LlmModelOpt = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object, nothing else.")
     ] = False,
@@ -291,7 +311,9 @@ def ask(
     from rag.pipeline import Pipeline
     from rag.render import answer_json
 
-    settings = _answering_settings(index, k, model, n_gpu_layers, models_dir, chroma)
+    settings = _answering_settings(
+        index, k, model, n_gpu_layers, models_dir, chroma, llm_url, llm_model
+    )
     question = checked_question(question, settings.max_question_chars)  # before any model loads
     pipeline = Pipeline.open(settings, preload=True)  # the model loads beside the index
     stream = answer_question(pipeline, question)
@@ -313,6 +335,8 @@ def _answering_settings(
     n_gpu_layers: int | None,
     models_dir: Path | None,
     chroma: str | None,
+    llm_url: str | None,
+    llm_model: str | None,
 ) -> Settings:
     """The settings of the commands that answer (`ask`, `serve`): flags over the environment."""
     return Settings.from_env(
@@ -322,6 +346,8 @@ def _answering_settings(
         n_gpu_layers=n_gpu_layers,
         models_dir=models_dir,
         chroma_url=chroma,
+        llm_url=llm_url,
+        llm_model=llm_model,
     )
 
 
@@ -380,6 +406,8 @@ def serve(
     n_gpu_layers: GpuOpt = None,
     models_dir: ModelsDirOpt = None,
     chroma: ChromaOpt = None,
+    llm_url: LlmUrlOpt = None,
+    llm_model: LlmModelOpt = None,
 ) -> None:
     """Start the chat UI in the browser (Gradio): streaming answers, citations that open the
     article with the cited sentence marked, follow-up questions, uploads."""
@@ -389,7 +417,9 @@ def serve(
         if not sep or not user or not password:
             raise InputError("--auth must be USER:PASS, both non-empty.")
         credentials = (user, password)
-    settings = _answering_settings(index, k, model, n_gpu_layers, models_dir, chroma)
+    settings = _answering_settings(
+        index, k, model, n_gpu_layers, models_dir, chroma, llm_url, llm_model
+    )
     from rag.pipeline import Pipeline
     from ui.app import serve as run_app  # gradio is imported here, never for other commands
     from ui.engine import Engine
@@ -445,6 +475,8 @@ def eval_answers(
     ] = None,
     model: Annotated[str | None, typer.Option(help="Catalogue name or .gguf path")] = None,
     models_dir: ModelsDirOpt = None,
+    llm_url: LlmUrlOpt = None,
+    llm_model: LlmModelOpt = None,
 ) -> None:
     """Score answers: accuracy (lenient and strict), abstention, citations, verified share,
     time to first token and prompt tokens, per question type."""
@@ -456,7 +488,13 @@ def eval_answers(
 
     items = ev.select_items(ev.load_items(queries), sample, seed, limit)
     settings = Settings.from_env(
-        index_dir=index, k=k, model=model, models_dir=models_dir, prompt_budget=prompt_budget
+        index_dir=index,
+        k=k,
+        model=model,
+        models_dir=models_dir,
+        prompt_budget=prompt_budget,
+        llm_url=llm_url,
+        llm_model=llm_model,
     )
     if corpus is not None:
         settings = settings.with_(index_dir=_eval_index(settings, index, corpus))

@@ -12,12 +12,13 @@ memory (the BM25 index, and each chunk's outlet and day in the retriever).
 
 Other processes: `ingest()` takes the index's write lock (`rag.lock`); a reader takes none, and
 `retrieve()` first checks the manifest, reloading after another process's ingest. The store is the
-index folder's own Chroma or, with `chroma_url`, a Chroma server (`rag.store.open_store`). Left
-out: model servers.
+index folder's own Chroma or, with `chroma_url`, a Chroma server (`rag.store.open_store`); the
+model is in process or, with `llm_url`, any OpenAI-compatible server (`rag.llm_server`).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -51,10 +52,21 @@ def default_embedder(settings: Settings) -> Embedder:
 
 
 def default_generator(settings: Settings) -> Generator:
+    """The model server at `llm_url` when there is one, else the GGUF model in process."""
+    if settings.llm_url:
+        from rag.llm_server import ServerGenerator
+
+        return ServerGenerator(settings, api_key=os.environ.get("OPENAI_API_KEY"))
     from rag.generate import LlamaCppGenerator
     from rag.models import resolve
 
     return LlamaCppGenerator(resolve(settings.model, settings), settings, name=settings.model)
+
+
+def _import_generator_backend(settings: Settings) -> None:
+    """llama_cpp, in this thread (see rag.generate.import_backend); a model server needs none."""
+    if not settings.llm_url:
+        import_generator_backend()
 
 
 class Pipeline:
@@ -106,7 +118,7 @@ class Pipeline:
         else:
             require_ingested(paths, settings)
         # Every library is imported here, in this thread; the workers only load weights.
-        import_generator_backend()
+        _import_generator_backend(settings)
         import_embedder_backend()
         import_store_backend()
 
@@ -143,7 +155,7 @@ class Pipeline:
         """Start loading the LLM in a background thread (no-op when loaded or loading)."""
         with self._lock:
             if self._generator is None:
-                import_generator_backend()
+                _import_generator_backend(self.settings)
                 pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-model")
                 self._generator = pool.submit(self._load_generator, self.settings)
                 pool.shutdown(wait=False)

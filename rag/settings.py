@@ -208,6 +208,31 @@ class Settings:
     )
 
     # Models
+    # Any OpenAI-compatible server (llama.cpp's llama-server, `python -m llama_cpp.server`, vLLM)
+    # instead of the in-process model; `model` is then unused.
+    llm_url: str = field(
+        default="",
+        metadata=_meta(
+            "llm", "OpenAI-compatible model server, e.g. http://host:8080/v1; empty: in-process"
+        ),
+    )
+    llm_model: str = field(
+        default="", metadata=_meta("llm", "model name on the server; empty: the first it lists")
+    )
+    # A secret: never shown (repr=False); OPENAI_API_KEY is read when this is empty.
+    llm_api_key: str = field(
+        default="", repr=False, metadata=_meta("llm", "API key for the model server")
+    )
+    llm_timeout_s: float = field(
+        default=120.0,
+        metadata=_meta("llm", "seconds to wait for the model server's next reply", lo=0.1),
+    )
+    # How many next-token alternatives to ask the server for: the evidence choice reads the
+    # options' probabilities among them. vLLM allows 20 by default.
+    llm_top_logprobs: int = field(
+        default=20,
+        metadata=_meta("llm", "next-token alternatives asked of the server", lo=1, hi=100),
+    )
     model: str = field(
         default="qwen2.5-coder-1.5b-instruct-q4_k_m",
         metadata=_meta("llm", "catalogue name or .gguf path"),

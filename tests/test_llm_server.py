@@ -1,0 +1,248 @@
+"""Answering through an OpenAI-compatible model server: the real `python -m llama_cpp.server` with
+the 0.5B model on 127.0.0.1 (started and stopped here), the shapes servers give probabilities in,
+the greedy fallback, and one clear line for a server that is down, slow or at a wrong URL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from rag.ask import ask
+from rag.errors import ModelError
+from rag.llm_server import ServerGenerator, api_base, next_token_probs, option_probabilities
+from rag.models import resolve
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+
+from .conftest import AUKUS, DEV_QA, run_cli
+from .test_chroma_server import free_port
+
+SMALL = "qwen2.5-coder-0.5b-instruct-q4_k_m"
+pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] is not installed")
+
+
+class LlamaServer:
+    """`python -m llama_cpp.server` on a free port, serving `model`."""
+
+    def __init__(self, model: Path, logits_all: bool) -> None:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}/v1"
+        # The same context, threads and seed as in process, so the numbers can be compared.
+        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host",
+               "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--seed", "0",
+               "--n_threads", "2", "--n_threads_batch", "2",
+               "--logits_all", str(logits_all).lower()]  # fmt: skip
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.url}/models", timeout=1).raise_for_status()
+                return
+            except httpx.HTTPError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("python -m llama_cpp.server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def small_model() -> Path:
+    return resolve(SMALL, Settings())
+
+
+@pytest.fixture(scope="module")
+def llm_server(small_model: Path) -> Iterator[LlamaServer]:
+    server = LlamaServer(small_model, logits_all=True)
+    yield server
+    server.stop()
+
+
+# -- the shapes servers return probabilities in ---------------------------------------------------
+
+
+def test_openai_completions_shape() -> None:  # vLLM, llama_cpp.server
+    top = [{" S": -0.1, " NONE": -2.5}]
+    payload = {"choices": [{"text": " S", "logprobs": {"top_logprobs": top}}]}
+    probs = next_token_probs(payload)
+    assert probs is not None
+    assert probs[" S"] == pytest.approx(0.904837, rel=1e-5)
+    assert probs[" NONE"] == pytest.approx(0.082085, rel=1e-4)
+
+
+def test_openai_chat_shape() -> None:  # OpenAI chat, llama-server's /v1/*
+    top = [{"token": "Yes", "logprob": -0.2, "bytes": [89]}, {"token": "No", "logprob": -1.8}]
+    payload = {"choices": [{"logprobs": {"content": [{"token": "Yes", "top_logprobs": top}]}}]}
+    probs = next_token_probs(payload)
+    assert probs == pytest.approx({"Yes": 0.818731, "No": 0.165299}, rel=1e-4)
+
+
+def test_llama_server_native_shapes() -> None:  # /completion with n_probs, new and old
+    new = {"completion_probabilities": [{"top_logprobs": [{"token": "3", "logprob": 0.0}]}]}
+    old = {"completion_probabilities": [{"probs": [{"tok_str": "3", "prob": 0.75}]}]}
+    assert next_token_probs(new) == {"3": 1.0}
+    assert next_token_probs(old) == {"3": 0.75}
+
+
+def test_byte_level_token_names_are_read_as_text() -> None:
+    payload = {"choices": [{"logprobs": {"top_logprobs": [{"ĠS": -0.5, "Ċ": -1.0}]}}]}
+    assert set(next_token_probs(payload) or {}) == {" S", "\n"}
+
+
+def test_no_probabilities_is_none() -> None:
+    assert next_token_probs({"choices": [{"text": "x", "logprobs": None}]}) is None
+    assert next_token_probs({"choices": [{"logprobs": {"top_logprobs": [None]}}]}) is None
+    assert next_token_probs({}) is None
+
+
+def test_an_option_reads_its_first_token() -> None:
+    top = {" NON": 0.5, " N": 0.2, "1": 0.1}
+    assert option_probabilities(top, [" NONE", "12", " S"]) == [0.5, 0.1, 0.0]
+
+
+def test_api_base() -> None:
+    assert api_base("http://127.0.0.1:8080") == "http://127.0.0.1:8080/v1"
+    assert api_base("http://h:1/v1/") == "http://h:1/v1"
+    assert api_base("https://proxy.example/llm/v1") == "https://proxy.example/llm/v1"
+    with pytest.raises(ModelError, match="http"):
+        api_base("127.0.0.1:8080")
+
+
+# -- the real server ------------------------------------------------------------------------------
+
+
+def _choice(answer) -> tuple:  # type: ignore[no-untyped-def]
+    """What the evidence-first step decided, and what was written from it."""
+    return (
+        [e.unit for e in answer.evidence],
+        [(c.passage.chunk.doc_id, c.start, c.end) for c in answer.citations],
+        answer.abstained,
+        answer.short_answer,
+        answer.text,
+    )
+
+
+def test_over_http_the_evidence_choice_matches_in_process(
+    llm_server: LlamaServer, seed_settings: Settings, embedder
+) -> None:
+    """The seed dev questions, answered by the 0.5B model in process and through the server:
+    the same evidence, the same abstentions, the same words and citations."""
+    questions = [json.loads(line)["question"] for line in DEV_QA.read_text().splitlines() if line]
+    local = Pipeline.open(seed_settings.with_(model=SMALL), embedder=embedder)
+    here = [_choice(ask(local, q).answer) for q in questions]
+    del local
+    remote = Pipeline.open(seed_settings.with_(llm_url=llm_server.url), embedder=embedder)
+    assert remote.generator.name.endswith(llm_server.url.split("/")[2])
+    there = [_choice(ask(remote, q).answer) for q in questions]
+    assert [x[2] for x in here].count(True) not in (0, len(questions))  # both kinds are asked
+    for q, a, b in zip(questions, here, there, strict=True):
+        assert a == b, q
+
+
+def test_rag_ask_streams_from_the_server(llm_server: LlamaServer, seed_settings: Settings) -> None:
+    r = run_cli("ask", AUKUS, "--index", str(seed_settings.index_dir), "--llm-url", llm_server.url)
+    assert r.returncode == 0, r.stderr
+    assert "[1]" in r.stdout and "Traceback" not in r.stderr
+    assert llm_server.url.split("/")[2] in r.stdout + r.stderr  # the model line names the server
+
+
+def test_streaming_and_token_counts(llm_server: LlamaServer, small_model: Path) -> None:
+    from rag.generate import LlamaCppGenerator
+
+    remote = ServerGenerator(Settings(llm_url=llm_server.url))
+    pieces = list(remote.stream([{"role": "user", "content": "Name three colours."}]))
+    assert len(pieces) > 1 and "".join(pieces).strip()
+    local = LlamaCppGenerator(small_model, Settings())
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": AUKUS}]
+    prompt = local.chat_prompt(messages)
+    assert remote.chat_prompt(messages) == prompt  # ChatML, as the model's own template
+    assert remote.prompt_tokens(prompt) == local.prompt_tokens(prompt)
+
+
+def test_a_server_without_probabilities_falls_back_to_greedy_and_says_so_once(
+    small_model: Path,
+) -> None:
+    server = LlamaServer(small_model, logits_all=False)
+    try:
+        notes: list[str] = []
+        g = ServerGenerator(Settings(llm_url=server.url), notice=notes.append)
+        prompt = g.chat_prompt([{"role": "user", "content": "Is Paris in France? Yes or No."}])
+        first = g.probabilities(prompt, ["Yes", "No"])
+        again = g.probabilities(prompt, ["Yes", "No"])
+        assert first == again and sorted(first) == [0.0, 1.0]
+        greedy = [n for n in notes if "greedy" in n]
+        assert len(greedy) == 1 and "--logits_all true" in greedy[0]
+    finally:
+        server.stop()
+
+
+# -- a server that is down, slow, or at a wrong URL -----------------------------------------------
+
+
+class Stub(BaseHTTPRequestHandler):
+    delay = 0.0
+    status = 200
+
+    def _reply(self) -> None:
+        time.sleep(self.delay)
+        body = json.dumps({"data": [{"id": "m", "object": "model"}], "object": "list"}).encode()
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _reply
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _stub(**attrs: float) -> tuple[ThreadingHTTPServer, str]:
+    handler = type("Handler", (Stub,), attrs)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/v1"
+
+
+def test_a_slow_server_is_one_line() -> None:
+    server, url = _stub(delay=2.0)
+    try:
+        with pytest.raises(ModelError, match=r"did not answer .* within 0.3 s.*RAG_LLM_TIMEOUT_S"):
+            ServerGenerator(Settings(llm_url=url, llm_timeout_s=0.3))
+    finally:
+        server.shutdown()
+
+
+def test_a_wrong_url_is_one_line() -> None:
+    server, url = _stub(status=404)
+    try:
+        with pytest.raises(ModelError, match=r"answered 404 .*ends in /v1"):
+            ServerGenerator(Settings(llm_url=url))
+    finally:
+        server.shutdown()
+
+
+def test_a_server_that_is_down_is_one_line_in_rag_ask(seed_settings: Settings) -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    r = run_cli("ask", AUKUS, "--index", str(seed_settings.index_dir), "--llm-url", url)
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Cannot reach the model server" in lines[0], r.stderr
+    assert "Traceback" not in r.stderr
