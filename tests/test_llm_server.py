@@ -33,14 +33,14 @@ pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] is 
 class LlamaServer:
     """`python -m llama_cpp.server` on a free port, serving `model`."""
 
-    def __init__(self, model: Path, logits_all: bool) -> None:
+    def __init__(self, model: Path, logits_all: bool, *extra: str) -> None:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}/v1"
         # The same context, threads and seed as in process, so the numbers can be compared.
         cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host",
                "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--seed", "0",
                "--n_threads", "2", "--n_threads_batch", "2",
-               "--logits_all", str(logits_all).lower()]  # fmt: skip
+               "--logits_all", str(logits_all).lower(), *extra]  # fmt: skip
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
