@@ -32,6 +32,22 @@ def fingerprint(ids: list[str], texts: list[str]) -> str:
     return h.hexdigest()
 
 
+def top_positive(scores: Any, n: int) -> Any:
+    """Rows of the `n` best positive scores, best first, ties in row order. Not bm25s's own
+    top-k: numpy's argpartition over a mostly-zero array (a query restricted to one outlet,
+    or of rare words) takes 15 ms at 100k rows and ten times that at 1M; over the positive
+    scores alone it takes well under one."""
+    import numpy as np
+
+    rows = np.flatnonzero(scores > 0)
+    values = scores[rows]
+    if len(rows) > n:
+        kth = np.partition(values, len(values) - n)[len(values) - n]  # the n-th best score
+        keep = np.concatenate([rows[values > kth], rows[values == kth]])
+        return keep[np.lexsort((keep, -scores[keep]))][:n]
+    return rows[np.lexsort((rows, -values))]
+
+
 class BM25Index:
     def __init__(self, retriever: object, ids: list[str], source: str | None = None) -> None:
         self._retriever = retriever
@@ -68,7 +84,10 @@ class BM25Index:
         ids = json.loads(ids_file.read_text("utf-8"))
         if not ids:
             return cls(bm25s.BM25(), [])
-        return cls(bm25s.BM25.load(str(path)), ids)
+        # Memory-mapped: opens in milliseconds (reading takes 0.18 s at 100k chunks), and
+        # replicas on one machine share its pages. A save swaps folders and never rewrites a
+        # file in place, so a mapping stays valid.
+        return cls(bm25s.BM25.load(str(path), mmap=True), ids)
 
     def save(self, path: Path) -> None:
         """Write to a sibling folder, then swap, so readers never see half an index."""
@@ -124,12 +143,8 @@ class BM25Index:
         tokens = [t for t in tokens if t in vocab]
         if not tokens:
             return []
-        docs, scores = self._retriever.retrieve(  # type: ignore[attr-defined]
-            [tokens], k=min(n, len(self.ids)), show_progress=False, weight_mask=mask
-        )
-        return [
-            (self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if s > 0
-        ]
+        scores = self._retriever.get_scores(tokens, weight_mask=mask)  # type: ignore[attr-defined]
+        return [(self.ids[int(i)], float(scores[i])) for i in top_positive(scores, n)]
 
     def _mask(self, allowed: set[str] | None, labels: Collection[str] | None) -> Any:
         """bm25s's weight mask (1.0 for a row that may be returned), or None for all rows."""

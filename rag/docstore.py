@@ -103,6 +103,16 @@ class DocStore:
                 ),
             )
 
+    def put_many(self, rows: list[tuple[Document, str, int]]) -> None:
+        """(document, content hash, chunks) rows in one transaction: a bulk load (the scale
+        benchmark) that would spend most of its time in per-row commits with `put`."""
+        with self._db:
+            self._db.executemany(
+                f"INSERT OR REPLACE INTO documents ({_FIELDS}, {_EXTRA}, hash, chunks) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*_values(d), content_hash, chunks) for d, content_hash, chunks in rows],
+            )
+
     def set_story(self, doc_id: str, story: str) -> None:
         """Link an already stored document to a story (its first copy, when a second arrives)."""
         with self._db:
@@ -142,6 +152,14 @@ class DocStore:
     def __len__(self) -> int:
         with closing(self._db.execute("SELECT COUNT(*) FROM documents")) as cur:
             return int(cur.fetchone()[0])
+
+
+def _values(d: Document) -> tuple[Any, ...]:
+    """A document's `_FIELDS` and `_EXTRA` columns, in order."""
+    provenance = json.dumps(d.provenance) if d.provenance else None
+    pages = json.dumps(list(d.pages)) if d.pages else None
+    base = (d.doc_id, d.path, d.title, d.source, d.published_at, d.url, d.author, d.text)
+    return (*base, d.language, d.kind, provenance, pages, d.story)
 
 
 _OUTLETS = "SELECT doc_id, source FROM documents WHERE source IS NOT NULL AND source != ''"

@@ -99,3 +99,21 @@ def test_retriever_takes_the_outlets_from_a_given_document_table(tmp_path, embed
     plan = retriever.plan("Did Wired cover the cup final?")
     assert [m.sources for m in plan.outlets] == [("Wired",)]
     documents.close()
+
+
+def test_top_positive_keeps_the_best_positive_scores_ties_in_row_order():
+    import numpy as np
+
+    from rag.bm25 import top_positive
+
+    scores = np.array([0, 3, 1, 3, 0, 2, 3, 0.5], dtype=np.float32)
+    assert list(top_positive(scores, 2)) == [1, 3]
+    assert list(top_positive(scores, 4)) == [1, 3, 6, 5]
+    assert list(top_positive(scores, 10)) == [1, 3, 6, 5, 2, 7]
+    assert list(top_positive(np.zeros(5, dtype=np.float32), 3)) == []
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        x = (rng.integers(0, 6, 300) * (rng.random(300) < 0.3)).astype(np.float32)
+        n = int(rng.integers(1, 40))
+        expected = sorted(np.flatnonzero(x > 0), key=lambda i: (-x[i], i))[:n]
+        assert list(top_positive(x, n)) == expected
