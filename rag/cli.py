@@ -628,22 +628,24 @@ def index_check(
         ),
     ] = False,
     index: IndexOpt = None,
+    chroma: ChromaOpt = None,
 ) -> None:
     """Check that Chroma, the documents table, BM25 and the manifest agree; exit 1 if not."""
     from rag import consistency
-    from rag.index import IndexPaths
+    from rag.index import IndexPaths, check_store
     from rag.lock import writing
     from rag.pipeline import default_embedder
 
-    settings = Settings.from_env(index_dir=index)
+    settings = Settings.from_env(index_dir=index, chroma_url=chroma)
     paths = IndexPaths(settings.index_dir)
     if not paths.root.is_dir():
         raise InputError(
             f"No index at {paths.root}. Run `rag ingest [PATH]` first, or give --index."
         )
+    check_store(paths, settings)
     # Checked under the write lock too: an ingest at work would show as damage.
     with writing(paths.root, "rag index check", wait_s=settings.lock_wait_s, on_wait=err.print):
-        findings = consistency.check(paths)
+        findings = consistency.check(paths, settings)
         for f in findings:
             out.print(escape(f.message))
         if findings and not do_repair:
@@ -655,7 +657,7 @@ def index_check(
             )
             for action in actions:
                 out.print(f"repaired: {escape(action)}")
-            findings = consistency.check(paths)
+            findings = consistency.check(paths, settings)
             for f in findings:
                 err.print(f"still: {escape(f.message)}")
             if findings:

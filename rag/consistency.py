@@ -86,12 +86,13 @@ class _Scan:
         return not self.rows and not self.chunks and self.manifest is None
 
 
-def check(paths: IndexPaths) -> list[Finding]:
+def check(paths: IndexPaths, settings: Settings | None = None) -> list[Finding]:
     """Every disagreement between Chroma, the documents table, BM25 and the manifest, one
-    finding each, ordered by document; [] for a consistent (or absent) index."""
+    finding each, ordered by document; [] for a consistent (or absent) index. With a
+    `chroma_url` in `settings`, the chunks are read from that server."""
     if not paths.root.is_dir():
         return []
-    scan = _scan(paths)
+    scan = _scan(paths, settings)
     findings = _document_findings(scan)
     primary_ok = not findings
     findings += _bm25_findings(paths, scan, compare=primary_ok)
@@ -109,7 +110,7 @@ def repair(
 
     `settings` must be those the index was built with (checked against the manifest, when there
     is one): re-chunked documents must come out as ingest made them."""
-    todo = check(paths) if findings is None else findings
+    todo = check(paths, settings) if findings is None else findings
     if not todo:
         return []
     manifest_readable = _manifest_error(paths) is None
@@ -190,12 +191,13 @@ def _rechunk(
     return actions
 
 
-def _scan(paths: IndexPaths) -> _Scan:
+def _scan(paths: IndexPaths, settings: Settings | None) -> _Scan:
     scan = _Scan()
     if paths.documents.is_file():
         scan.rows = _rows(paths)
-    if paths.chroma.is_dir():
-        store = ChromaStore(paths.chroma)
+    server = settings is not None and bool(settings.chroma_url)
+    if server or paths.chroma.is_dir():
+        store = open_store(settings, paths.chroma) if settings else ChromaStore(paths.chroma)
         ids: set[str] = set()
         for hit in store.all_hits():
             scan.chunks.setdefault(hit.chunk.doc_id, []).append(hit)

@@ -58,6 +58,40 @@ def build_params(settings: Settings) -> dict[str, Any]:
     }
 
 
+def store_params(settings: Settings) -> dict[str, Any]:
+    """Where the chunks live. Not a build parameter: the server may move (a new URL), but an
+    index whose chunks are on a server is useless without one, and the other way round."""
+    if settings.chroma_url:
+        return {"store": "server", "collection": settings.chroma_collection}
+    return {"store": "embedded"}
+
+
+def check_store(paths: IndexPaths, settings: Settings) -> None:
+    """Refuse to open an index's chunks in the wrong place: a server-built index without
+    `--chroma` would look empty (and `index check --repair` would re-embed it all), an embedded
+    one pointed at a server would look empty there. Manifests from before this say nothing."""
+    try:
+        manifest = read_manifest(paths) or {}
+    except (OSError, ValueError):
+        return  # `rag index check` reports an unreadable manifest itself
+    store, collection = manifest.get("store"), manifest.get("collection", "chunks")
+    if store == "server" and not settings.chroma_url:
+        raise IndexMismatchError(
+            f"The chunks of {paths.root} live on a Chroma server (collection {collection!r}). "
+            "Give its URL with --chroma or RAG_CHROMA_URL."
+        )
+    if store == "embedded" and settings.chroma_url:
+        raise IndexMismatchError(
+            f"The chunks of {paths.root} live in its own folder, not on {settings.chroma_url}. "
+            "Unset RAG_CHROMA_URL (--chroma), or ingest into a new --index for the server."
+        )
+    if store == "server" and collection != settings.chroma_collection:
+        raise IndexMismatchError(
+            f"The chunks of {paths.root} are in the server's collection {collection!r}, not "
+            f"{settings.chroma_collection!r}. Set RAG_CHROMA_COLLECTION={collection}."
+        )
+
+
 def read_manifest(paths: IndexPaths) -> dict[str, Any] | None:
     if not paths.manifest.is_file():
         return None
@@ -67,7 +101,13 @@ def read_manifest(paths: IndexPaths) -> dict[str, Any] | None:
 def write_manifest(paths: IndexPaths, settings: Settings, counts: dict[str, int]) -> None:
     old = read_manifest(paths) or {}
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    data = {**build_params(settings), **counts, "created": old.get("created", now), "updated": now}
+    data = {
+        **build_params(settings),
+        **counts,
+        **store_params(settings),
+        "created": old.get("created", now),
+        "updated": now,
+    }
     tmp = paths.manifest.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
     checkpoint("manifest-write")
@@ -79,6 +119,7 @@ def check_compatible(paths: IndexPaths, settings: Settings) -> None:
     manifest = read_manifest(paths)
     if manifest is None:
         return
+    check_store(paths, settings)
     want = build_params(settings)
     diffs = [key for key, value in want.items() if manifest.get(key) != value]
     if diffs:

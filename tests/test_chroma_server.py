@@ -4,6 +4,7 @@ traceback."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -15,11 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from rag.ask import ask
 from rag.ingest import ingest
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
-from .conftest import SEEDS, run_cli
+from .conftest import DEV_QA, SEEDS, run_cli
 
 CHROMA = Path(sys.executable).with_name("chroma")
 pytestmark = pytest.mark.skipif(not CHROMA.exists(), reason="the chroma CLI is not installed")
@@ -96,3 +98,43 @@ def test_a_server_that_is_down_is_one_line(tmp_path) -> None:
     (line,) = [x for x in result.stderr.splitlines() if x.strip()]
     assert line.startswith(f"Error: Cannot reach the Chroma server at {url}")
     assert "chroma run" in line
+
+
+@pytest.mark.model
+def test_server_mode_answers_as_embedded_and_knows_where_its_chunks_are(
+    server, tmp_path, embedder, seed_settings
+) -> None:
+    """The seed dev questions: the same passages and the same answers, embedded and through a
+    server. Each side has its own 0.5B model, fresh, asked in the same order: llama.cpp's numbers
+    depend on what its cache holds from the question before. An index built on a server is
+    refused, in one line, without --chroma, and `rag index check --chroma` finds it whole."""
+    from rag.generate import LlamaCppGenerator
+    from rag.models import resolve
+
+    data, port = server
+    chroma = ChromaServer(data, port)
+    settings = seed_settings.with_(index_dir=tmp_path / "index", chroma_url=chroma.url)
+    small = resolve("qwen2.5-coder-0.5b-instruct-q4_k_m", settings)
+    try:
+        ingest([SEEDS], settings, lambda: embedder)
+        pipelines = [
+            Pipeline.open(s, embedder=embedder, generator=LlamaCppGenerator(small, s))
+            for s in (seed_settings, settings)
+        ]
+        questions = [json.loads(x)["question"] for x in DEV_QA.read_text().splitlines() if x]
+        for q in questions:
+            embedded, remote = (ask(p, q).answer for p in pipelines)
+            assert [p.chunk.chunk_id for p in embedded.passages] == [
+                p.chunk.chunk_id for p in remote.passages
+            ], q
+            assert (embedded.text, [c.quote for c in embedded.citations]) == (
+                remote.text, [c.quote for c in remote.citations]
+            ), q  # fmt: skip
+        index = str(settings.index_dir)
+        r = run_cli("index", "check", "--index", index, "--chroma", chroma.url)
+        assert r.returncode == 0, r.stdout + r.stderr
+        r = run_cli("ask", "Who met in Dushanbe?", "--index", index)
+        assert r.returncode == 1 and "Traceback" not in r.stderr
+        assert "live on a Chroma server" in r.stderr and "--chroma" in r.stderr
+    finally:
+        chroma.stop()
