@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the assistant into a virtual environment (default .venv, or $RAG_VENV).
-# Usage: bash scripts/install.sh [EXTRAS]   (EXTRAS: "test" adds pytest, ruff and playwright)
+# Usage: bash scripts/install.sh [EXTRAS]   (EXTRAS: "test" adds pytest, ruff and playwright;
+# "server" adds python -m llama_cpp.server, for the README's "Scale out")
 #
 # Why a script and not just `pip install .`: llama-cpp-python ships as source only, and its
 # default (native) build picks CPU paths that crash on some virtualised Xeons (AMX). We choose
