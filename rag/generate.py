@@ -8,6 +8,9 @@ Two ways to use the model:
   distribution (one forward pass, no sampling); `complete(prompt)` streams a continuation. Both
   reuse the longest token prefix already in the context, so a prompt that extends the last one
   costs only its new tokens, and a byte-identical system text first is evaluated once per process.
+  The first evaluation of a new question (after `chat_prompt`) reuses only that system turn:
+  llama.cpp's numbers depend on how a sequence was split into batches, and reusing the evidence
+  of the question before made an answer's words depend on it.
 
 The last token's logits are read with `llama_get_logits_ith(ctx, -1)`; `logits_all=True` is never
 set: it would hold n_ctx x 151,936 floats (2.5 GB at n_ctx 4096) for Qwen's vocabulary. No
@@ -48,6 +51,16 @@ class Generator(Protocol):
         ...
 
 
+def _shared(a: Sequence[object], b: Sequence[object]) -> int:
+    """The length of the common prefix of two sequences (strings, token lists)."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def import_backend() -> None:
     """Import llama_cpp now, in the calling thread. Loading weights in a worker thread is safe;
     importing there while another thread imports numpy is not (numpy can come back half
@@ -76,6 +89,7 @@ class LlamaCppGenerator:
             ) from None
         self._formatter: Any = None
         self._option_ids: dict[str, int] = {}
+        self._head: int | None = None  # set by chat_prompt: a new question's shared head
 
     # -- raw prompts -----------------------------------------------------------------------
 
@@ -93,7 +107,18 @@ class LlamaCppGenerator:
                 eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
                 bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
             )
-        return str(self._formatter(messages=messages).prompt)  # type: ignore[arg-type]
+        prompt = str(self._formatter(messages=messages).prompt)  # type: ignore[arg-type]
+        self._head = self._head_tokens(messages, prompt)
+        return prompt
+
+    def _head_tokens(self, messages: list[dict[str, str]], prompt: str) -> int:
+        """How many tokens of `prompt` come before its first non-system message: the part
+        every question shares (the template's system turn)."""
+        if not messages or messages[0]["role"] != "system" or len(messages) < 2:
+            return 0
+        alone = str(self._formatter(messages=messages[:1]).prompt)  # type: ignore[arg-type]
+        head = self._tokens(prompt[: _shared(prompt, alone)])
+        return _shared(head, self._tokens(prompt))
 
     def _tokens(self, prompt: str) -> list[int]:
         # special=True: the template's role markers (<|im_start|>) are single tokens.
@@ -108,12 +133,18 @@ class LlamaCppGenerator:
 
         llm = self._llm
         tokens = self._tokens(prompt)
-        cached = llm._input_ids.tolist()
-        shared = 0
-        for a, b in zip(cached, tokens, strict=False):
-            if a != b:
-                break
-            shared += 1
+        shared = _shared(llm._input_ids.tolist(), tokens)
+        head, self._head = self._head, None
+        if head is not None:
+            # A new question. llama.cpp's numbers depend on how a sequence was split into
+            # batches, so reusing another question's evidence (two questions often share their
+            # first passage) made the same question's answer depend on the one before. Reuse
+            # only the system turn, evaluated on its own, and the same question always gets
+            # the same answer.
+            if shared < head:
+                llm.n_tokens = 0
+                llm.eval(tokens[:head])
+            shared = head
         shared = min(shared, len(tokens) - 1)  # evaluate at least one token: fresh logits
         llm.n_tokens = shared  # eval() drops the KV cache from here on
         llm.eval(tokens[shared:])

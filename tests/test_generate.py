@@ -40,3 +40,24 @@ def test_probabilities_are_a_distribution_and_reuse_agrees(llm):
     assert yes > no
     text = "".join(llm.complete(prompt + "Evidence: S1\nAnswer:", 20, ["\n\n"]))
     assert text.strip()
+
+
+def test_the_same_question_gets_the_same_answer_whatever_came_before(seed_pipeline):
+    """llama.cpp's numbers depend on how a prompt was split into batches; reusing what another
+    question (or the same one) left in the cache once changed an answer's words: asked a second
+    time, this question was answered "as stated by Shamkhani in both S2 and S5" instead of "as
+    stated in both S2 and S5". After another question, and again with the whole prompt cached:
+    the same answer each time."""
+    from rag.ask import ask
+
+    question = "For how many years has Iran been under sanctions, according to Shamkhani?"
+
+    def answer() -> tuple:  # type: ignore[type-arg]
+        a = ask(seed_pipeline, question).answer
+        return a.text, [e.unit for e in a.evidence], [c.quote for c in a.citations]
+
+    ask(seed_pipeline, "What did Patrushev say about AUKUS?").answer  # noqa: B018
+    first = answer()
+    assert answer() == first  # the whole prompt is in the cache now
+    ask(seed_pipeline, "What did Shamkhani say about sanctions on Iran?").answer  # noqa: B018
+    assert answer() == first
