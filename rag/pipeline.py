@@ -8,7 +8,7 @@ nothing else names `ChromaStore`, `SentenceTransformerEmbedder` or `LlamaCppGene
 Opening is parallel where it pays: the LLM (C code that releases the GIL) loads in a thread while
 the index and the embedding model open, so a cold `rag ask` waits for the slower of the two, not
 their sum. `ingest()` writes with this pipeline's embedder and then `refresh()`es what is kept in
-memory (the BM25 index, and each chunk's outlet and day in the retriever).
+memory (the BM25 index with its outlet per row, and the outlet names the retriever matches).
 
 Other processes: `ingest()` takes the index's write lock (`rag.lock`); a reader takes none, and
 `retrieve()` first checks the manifest, reloading after another process's ingest. The store is the
@@ -187,9 +187,9 @@ class Pipeline:
 
     def refresh(self, reopen: bool = False) -> None:
         """Reload what is kept in memory after an ingest: the document table sees new rows at
-        once, but the BM25 index is a file loaded at open, the retriever keeps each chunk's
-        outlet and day (for the boosts), and, after another process wrote (`reopen`), Chroma's
-        client keeps its own view of the vector segments."""
+        once, but the BM25 index is a file loaded at open, the retriever keeps the outlet names
+        (and BM25 the outlet of each row), and, after another process wrote (`reopen`),
+        Chroma's client keeps its own view of the vector segments."""
         with self._refresh_lock:
             self._stamp = self._manifest_stamp()
             manifest = read_manifest(self.paths)
@@ -199,7 +199,9 @@ class Pipeline:
             if reopen:
                 self.store = open_store(self.settings, self.paths.chroma, fresh=True)
             bm25 = BM25Index.load(self.paths.bm25)
-            self.retriever = HybridRetriever(self.store, bm25, self.embedder, self.settings)
+            self.retriever = HybridRetriever(
+                self.store, bm25, self.embedder, self.settings, self.documents
+            )
 
     def refresh_if_changed(self) -> bool:
         """Refresh when the manifest changed since the last look (another process ingested):
