@@ -22,17 +22,26 @@ if TYPE_CHECKING:
     from rag.ingest import IngestReport
     from rag.types import Answer
 
+# No markup in help texts: rich read "[env: RAG_INDEX_DIR; default: index/]" as a style tag and
+# dropped it, so no option showed its environment variable or default.
 app = typer.Typer(
+    rich_markup_mode=None,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="A local, private question-answering assistant for news articles.",
 )
-models_app = typer.Typer(no_args_is_help=True, help="The model catalogue: list and fetch models.")
+models_app = typer.Typer(
+    rich_markup_mode=None, no_args_is_help=True, help="The model catalogue: list and fetch models."
+)
 app.add_typer(models_app, name="models")
-eval_app = typer.Typer(no_args_is_help=True, help="Measure quality: retrieval and answers.")
+eval_app = typer.Typer(
+    rich_markup_mode=None, no_args_is_help=True, help="Measure quality: retrieval and answers."
+)
 app.add_typer(eval_app, name="eval")
-index_app = typer.Typer(no_args_is_help=True, help="Inspect and mend the index.")
+index_app = typer.Typer(
+    rich_markup_mode=None, no_args_is_help=True, help="Inspect and mend the index."
+)
 app.add_typer(index_app, name="index")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
