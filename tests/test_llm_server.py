@@ -5,15 +5,12 @@ the greedy fallback, and one clear line for a server that is down, slow or at a 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 
 from rag.ask import ask
@@ -24,42 +21,10 @@ from rag.pipeline import Pipeline
 from rag.settings import Settings
 
 from .conftest import AUKUS, DEV_QA, run_cli
-from .test_chroma_server import free_port
+from .servers import LlamaServer, free_port
 
 SMALL = "qwen2.5-coder-0.5b-instruct-q4_k_m"
 pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] is not installed")
-
-
-class LlamaServer:
-    """`python -m llama_cpp.server` on a free port, serving `model`."""
-
-    def __init__(self, model: Path, logits_all: bool, *extra: str) -> None:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}/v1"
-        # The same context, threads and seed as in process, so the numbers can be compared.
-        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host",
-               "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--seed", "0",
-               "--n_threads", "2", "--n_threads_batch", "2",
-               "--logits_all", str(logits_all).lower(), *extra]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.url}/models", timeout=1).raise_for_status()
-                return
-            except httpx.HTTPError:
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("python -m llama_cpp.server did not start")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 @pytest.fixture(scope="module")

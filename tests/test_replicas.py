@@ -17,9 +17,9 @@ from scripts.bench_serve_load import Result
 from scripts.bench_serve_load import ask as ask_api
 
 from .conftest import AUKUS, SEEDS
-from .test_chroma_server import ChromaServer, free_port
-from .test_llm_server import SMALL, LlamaServer
-from .test_ui_browser import CHROMIUM, CHROMIUM_ARGS, Server
+from .servers import ChromaServer, LlamaServer, Server, free_port
+from .test_llm_server import SMALL
+from .test_ui_browser import CHROMIUM, CHROMIUM_ARGS
 from .test_ui_browser import ask as ask_page
 
 pytestmark = [

@@ -11,7 +11,7 @@ import pytest
 
 from scripts.bench_serve_load import run_load
 
-from .test_ui_browser import Server
+from .servers import Server
 
 pytestmark = pytest.mark.model
 

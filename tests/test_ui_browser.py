@@ -7,10 +7,6 @@ Everything is real: the embedder, Chroma, bm25s and the default GGUF model answe
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,6 +17,7 @@ from gradio_client import Client
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from .conftest import AUKUS, ROOT
+from .servers import Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -42,44 +39,6 @@ AUKUS_DOC = "001_72ccaa6fd02313a0.txt"
 AUKUS_TEXT = (Path(__file__).resolve().parents[1] / "seeds" / AUKUS_DOC).read_text("utf-8")
 ANSWER_TIMEOUT_MS = 300_000  # a shared 2-core machine can be slow; this is a hang guard only
 USER, PASSWORD = "reader", "s3cret-pass"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`rag serve` in a subprocess, ready when it answers HTTP."""
-
-    def __init__(self, index: Path, log: Path, *extra: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = log
-        cmd = [sys.executable, "-m", "rag.cli", "serve", "--index", str(index)]
-        cmd += ["--port", str(self.port), *extra]
-        self._out = log.open("w")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"rag serve exited: {log.read_text()}")
-            try:
-                httpx.get(self.url, timeout=2)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"rag serve did not start: {log.read_text()}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self._out.close()
 
 
 @pytest.fixture(scope="module")

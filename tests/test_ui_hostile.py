@@ -16,7 +16,8 @@ from rag.ingest import ingest
 from rag.settings import Settings
 
 from .conftest import SEEDS
-from .test_ui_browser import ANSWER_TIMEOUT_MS, Server, ask, browser  # noqa: F401
+from .servers import Server
+from .test_ui_browser import ANSWER_TIMEOUT_MS, ask, browser  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
