@@ -74,6 +74,11 @@ def check_store(paths: IndexPaths, settings: Settings) -> None:
         manifest = read_manifest(paths) or {}
     except (OSError, ValueError):
         return  # `rag index check` reports an unreadable manifest itself
+    _check_store(manifest, paths, settings)
+
+
+def _check_store(manifest: dict[str, Any], paths: IndexPaths, settings: Settings) -> None:
+    """`check_store` on a manifest already read."""
     store, collection = manifest.get("store"), manifest.get("collection", "chunks")
     if store == "server" and not settings.chroma_url:
         raise IndexMismatchError(
@@ -119,7 +124,7 @@ def check_compatible(paths: IndexPaths, settings: Settings) -> None:
     manifest = read_manifest(paths)
     if manifest is None:
         return
-    check_store(paths, settings)
+    _check_store(manifest, paths, settings)
     want = build_params(settings)
     diffs = [key for key, value in want.items() if manifest.get(key) != value]
     if diffs:

@@ -209,24 +209,23 @@ class ServerGenerator:
             raise ModelError(f"The model server at {self.base} lists no models. Load one first.")
         return models[0]
 
-    def _post(self, route: str, body: dict[str, Any]) -> Any:
-        """A JSON POST to one of the server's own routes (outside `/v1`)."""
-        return self._client.post(f"{self._root}{route}", body=body, cast_to=object)
+    def _post(self, route: str, body: dict[str, Any], what: str) -> Any:
+        """A JSON POST to one of the server's own routes (outside `/v1`); None when the server
+        has no such route or refuses it (each server has its own), an error when it is down."""
+        with self._calling(what):
+            try:
+                return self._client.post(f"{self._root}{route}", body=body, cast_to=object)
+            except self._errors.APIStatusError:
+                return None
 
     # -- prompts and tokens --------------------------------------------------------------------
 
     def chat_prompt(self, messages: list[dict[str, str]]) -> str:
         if self._template != "chatml":
-            try:
-                out = self._post("/apply-template", {"messages": messages})
-                if isinstance(out, Mapping) and isinstance(out.get("prompt"), str):
-                    self._template = "server"
-                    return str(out["prompt"])
-            except self._errors.APIStatusError:
-                pass
-            except self._errors.APIError as err:
-                with self._calling("the chat template"):
-                    raise err
+            out = self._post("/apply-template", {"messages": messages}, "the chat template")
+            if isinstance(out, Mapping) and isinstance(out.get("prompt"), str):
+                self._template = "server"
+                return str(out["prompt"])
             self._template = "chatml"
             self._say_once(
                 "template",
@@ -246,14 +245,7 @@ class ServerGenerator:
             for route, body in routes:
                 if self._count_route not in (None, route):
                     continue
-                try:
-                    out = self._post(route, body)
-                except self._errors.APIStatusError:
-                    continue
-                except self._errors.APIError as err:
-                    with self._calling("a token count"):
-                        raise err
-                count = _token_count(out)
+                count = _token_count(self._post(route, body, "a token count"))
                 if count is not None:
                     self._count_route = route
                     return count
@@ -284,24 +276,21 @@ class ServerGenerator:
     def _alternatives(self, prompt: str) -> dict[str, float] | None:
         """The next token's top alternatives, or None (and greedy from now on) when the server
         gives none: it refuses `logprobs`, or answers without them."""
-        try:
-            out = self._client.completions.create(
-                model=self.model, prompt=prompt, max_tokens=1, temperature=0.0,
-                logprobs=self.settings.llm_top_logprobs, seed=self.settings.seed,
-                extra_body=PLAIN,
-            )  # fmt: skip
-        except self._errors.APIStatusError as err:
-            if err.status_code in (401, 403, 404):
-                with self._calling("a completion"):
-                    raise err
-            reason = f"it refused logprobs: HTTP {err.status_code}"
-            top = None
-        except self._errors.APIError as err:
-            with self._calling("a completion"):
-                raise err
-        else:
-            top = next_token_probs(out.to_dict())
-            reason = "its completions carry no logprobs"
+        with self._calling("a completion"):
+            try:
+                out = self._client.completions.create(
+                    model=self.model, prompt=prompt, max_tokens=1, temperature=0.0,
+                    logprobs=self.settings.llm_top_logprobs, seed=self.settings.seed,
+                    extra_body=PLAIN,
+                )  # fmt: skip
+            except self._errors.APIStatusError as err:
+                if err.status_code in (401, 403, 404):
+                    raise  # a wrong key or URL, not a server without probabilities
+                reason = f"it refused logprobs: HTTP {err.status_code}"
+                top = None
+            else:
+                top = next_token_probs(out.to_dict())
+                reason = "its completions carry no logprobs"
         if top is None:
             self._greedy = True
             self._say_once(
