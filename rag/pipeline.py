@@ -10,10 +10,10 @@ the index and the embedding model open, so a cold `rag ask` waits for the slower
 their sum. `ingest()` writes with this pipeline's embedder and then `refresh()`es what is kept in
 memory (the BM25 index with its outlet per row, and the outlet names the retriever matches).
 
-Other processes: `ingest()` takes the index's write lock (`rag.lock`); a reader takes none, and
-`retrieve()` first checks the manifest, reloading after another process's ingest. The store is the
-index folder's own Chroma or, with `chroma_url`, a Chroma server (`rag.store.open_store`); the
-model is in process or, with `llm_url`, any OpenAI-compatible server (`rag.llm_server`).
+Other processes: `ingest()` takes the index's write lock (`rag.index.lock`); a reader takes none,
+and `retrieve()` first checks the manifest, reloading after another process's ingest. The store is
+the index folder's own Chroma or, with `chroma_url`, a Chroma server (`rag.index.store.open_store`);
+the model is in process or, with `llm_url`, any OpenAI-compatible server (`rag.llm.server`).
 """
 
 from __future__ import annotations
@@ -25,28 +25,28 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
 from pathlib import Path
 
-from rag.bm25 import BM25Index
-from rag.docstore import DocStore
-from rag.embed import Embedder
-from rag.embed import import_backend as import_embedder_backend
+from rag.answer.evidence import Calibration
 from rag.errors import IndexMissingError
-from rag.evidence import Calibration
-from rag.generate import Generator
-from rag.generate import import_backend as import_generator_backend
-from rag.index import IndexPaths, check_compatible, read_manifest, require_ingested
-from rag.ingest import IngestReport, Progress, Sources, ingest
-from rag.retrieve import HybridRetriever
+from rag.index.bm25 import BM25Index
+from rag.index.docstore import DocStore
+from rag.index.ingest import IngestReport, Progress, Sources, ingest
+from rag.index.manifest import IndexPaths, check_compatible, read_manifest, require_ingested
+from rag.index.store import ChromaStore, open_store
+from rag.index.store import import_backend as import_store_backend
+from rag.llm.embed import Embedder
+from rag.llm.embed import import_backend as import_embedder_backend
+from rag.llm.generate import Generator
+from rag.llm.generate import import_backend as import_generator_backend
+from rag.search.retrieve import HybridRetriever
 from rag.settings import Settings
-from rag.store import ChromaStore, open_store
-from rag.store import import_backend as import_store_backend
 from rag.types import Document, Retrieval
 
 EMPTY_HINT = "Nothing has been ingested into {index} yet. Run `rag ingest [PATH]` first."
 
 
 def default_embedder(settings: Settings) -> Embedder:
-    from rag.embed import load_embedder
-    from rag.models import models_dir
+    from rag.llm.catalogue import models_dir
+    from rag.llm.embed import load_embedder
 
     return load_embedder(settings.embed_model, models_dir(settings))
 
@@ -54,17 +54,18 @@ def default_embedder(settings: Settings) -> Embedder:
 def default_generator(settings: Settings) -> Generator:
     """The model server at `llm_url` when there is one, else the GGUF model in process."""
     if settings.llm_url:
-        from rag.llm_server import ServerGenerator
+        from rag.llm.server import ServerGenerator
 
         return ServerGenerator(settings, api_key=os.environ.get("OPENAI_API_KEY"))
-    from rag.generate import LlamaCppGenerator
-    from rag.models import resolve
+    from rag.llm.catalogue import resolve
+    from rag.llm.generate import LlamaCppGenerator
 
     return LlamaCppGenerator(resolve(settings.model, settings), settings, name=settings.model)
 
 
 def _import_generator_backend(settings: Settings) -> None:
-    """llama_cpp, in this thread (see rag.generate.import_backend); a model server needs none."""
+    """llama_cpp, in this thread (see rag.llm.generate.import_backend); a model server needs
+    none."""
     if not settings.llm_url:
         import_generator_backend()
 
@@ -278,6 +279,6 @@ def ingest_into(
 
 
 def bulk_embedder(settings: Settings) -> Embedder | None:
-    from rag.embed import load_bulk_embedder
+    from rag.llm.embed import load_bulk_embedder
 
     return load_bulk_embedder(settings.embed_model)

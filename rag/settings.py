@@ -154,7 +154,7 @@ class Settings:
         default=300,
         metadata=_meta("retrieval", "tokens of evidence units (S1..S9) in the prompt", lo=50),
     )
-    # Second stage and question analysis (see rag/retrieve.py for what each does)
+    # Second stage and question analysis (see rag/search/retrieve.py for what each does)
     # Boosts are in units of a first-place reciprocal-rank score; 0 switches a part off.
     rerank_candidates: int = field(
         default=0,

@@ -1,7 +1,9 @@
-"""Plain data passed between the steps. No behaviour beyond small derived properties."""
+"""Plain data passed between the steps. No behaviour beyond small derived properties, and the
+one date encoding that the stores and the question analysis share (`day_number`)."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,3 +159,13 @@ class Answer:
     p_none: float | None = None
     route: str | None = None
     short_answer: str | None = None
+
+
+def day_number(published_at: str | None) -> int | None:
+    """ "2023-10-07T..." -> 20231007 (a number, so that stores can compare dates)."""
+    if not published_at:
+        return None
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published_at.strip())
+    if not m:
+        return None
+    return int(m.group(1)) * 10000 + int(m.group(2)) * 100 + int(m.group(3))

@@ -21,9 +21,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag import privacy
-from rag.bm25 import BM25Index
-from rag.embed import Embedder
 from rag.eval import retrieval as ev
+from rag.index.bm25 import BM25Index
+from rag.llm.embed import Embedder
 from rag.pipeline import Pipeline, default_embedder
 from rag.settings import Settings
 

@@ -34,7 +34,7 @@ DRIVER = r"""
 import json, sys, time
 t0 = time.perf_counter()
 from rag import privacy
-from rag.ask import ask
+from rag.answer.ask import ask
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 privacy.apply()

@@ -1,8 +1,8 @@
 """Follow-up rewriting, measured: how many rewritten follow-ups name the right subject.
 
-Each line of the data file is an earlier turn (question and answer), a follow-up with a pronoun
-or a vague reference, and the subject it must name once rewritten (sets of alternatives, every
-set must match, case ignored). The rewrite is what retrieval searches for (`rag.followup.condense`
+Each line of the data file is an earlier turn (question and answer), a follow-up with a pronoun or a
+vague reference, and the subject it must name once rewritten (sets of alternatives, every set must
+match, case ignored). The rewrite is what retrieval searches for (`rag.answer.followup.condense`
 with the default model, greedy), so a rewrite that drops the subject retrieves the wrong articles.
 
     python scripts/bench_followups.py [--data scripts/data/followups_seeds.jsonl] [--raw]
@@ -32,7 +32,7 @@ def main() -> None:
     ap.add_argument("--raw", action="store_true")
     a = ap.parse_args()
 
-    from rag import followup
+    from rag.answer import followup
     from rag.pipeline import default_generator
     from rag.settings import Settings
 

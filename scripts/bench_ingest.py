@@ -58,7 +58,7 @@ def run_naive(corpus: Path, folder: Path) -> tuple[int, float]:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from rag.embed import _model_path
+    from rag.llm.embed import _model_path
 
     embed = HuggingFaceEmbedding(model_name=str(_model_path("all-MiniLM-L6-v2")), device="cpu")
     embed.get_text_embedding("warm up")

@@ -43,13 +43,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.bm25 import BM25Index  # noqa: E402
-from rag.chunk import chunk_id, header  # noqa: E402
-from rag.docstore import DocStore  # noqa: E402
-from rag.index import IndexPaths, write_manifest  # noqa: E402
-from rag.ingest import chunk_metas  # noqa: E402
+from rag.index.bm25 import BM25Index  # noqa: E402
+from rag.index.docstore import DocStore  # noqa: E402
+from rag.index.ingest import chunk_metas  # noqa: E402
+from rag.index.manifest import IndexPaths, write_manifest  # noqa: E402
+from rag.index.store import ChromaStore  # noqa: E402
 from rag.settings import Settings  # noqa: E402
-from rag.store import ChromaStore  # noqa: E402
+from rag.sources.chunk import chunk_id, header  # noqa: E402
 from rag.types import Chunk, Document  # noqa: E402
 
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/scale"))

@@ -7,7 +7,7 @@
     python scripts/calibrate_abstention.py fit F.jsonl [--write rag/data/calibration.json] \
         [--plot calibration.png]
 
-`collect` runs retrieval, the evidence units and pass 1 (`rag.evidence.choose`), exactly as
+`collect` runs retrieval, the evidence units and pass 1 (`rag.answer.evidence.choose`), exactly as
 `rag ask` does, on questions that are NOT in the evaluation sample (`--exclude-sample/--seed`,
 the stratified sample `rag eval answers --sample N --seed S` draws), and writes one JSON line per
 question: the three features, every unit's probability and whether its article is gold, and, for
@@ -33,20 +33,20 @@ from pathlib import Path
 from typing import Any
 
 from rag import privacy
+from rag.answer.evidence import Calibration, choose, yes_share
+from rag.answer.prompt import ANSWER, evidence_line, evidence_messages
+from rag.answer.route import route
+from rag.answer.units import build_units
 from rag.eval.answers import Item, load_items, stratified_sample
 from rag.eval.jsonl import RowWriter, read_rows
-from rag.evidence import Calibration, choose, yes_share
 from rag.pipeline import Pipeline
-from rag.prompt import ANSWER, evidence_line, evidence_messages
-from rag.route import route
 from rag.settings import Settings
-from rag.units import build_units
 
 YES_NO = {"yes", "no"}
 
 
 def collect(args: argparse.Namespace) -> None:
-    from rag.embed import similarities
+    from rag.llm.embed import similarities
 
     items = load_items(args.queries)
     if args.exclude_sample:

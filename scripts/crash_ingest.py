@@ -35,9 +35,9 @@ def write_articles(folder: Path, n: int, change: bool) -> None:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from rag.docstore import DocStore
-    from rag.index import IndexPaths
-    from rag.ingest import ingest
+    from rag.index.docstore import DocStore
+    from rag.index.ingest import ingest
+    from rag.index.manifest import IndexPaths
     from rag.pipeline import Pipeline, default_embedder
     from rag.settings import Settings
     from tests.test_crash import KILL_AT, chunk_set, kill_ingest_at, rag

@@ -1,8 +1,8 @@
 """Score HTML-to-article extractors side by side on a folder of saved news pages.
 
-Why: `rag.extract_html` replaced the BeautifulSoup pass in `rag.load._html`; this shows, on the
-same pages and with the shared scorer, what the new extractor gains over the old one and over bare
-trafilatura, so that a change to its rules can be measured before it is kept.
+Why: `rag.sources.html` replaced the BeautifulSoup pass in `rag.sources.load._html`; this shows, on
+the same pages and with the shared scorer, what the new extractor gains over the old one and over
+bare trafilatura, so that a change to its rules can be measured before it is kept.
 
 For each candidate it writes `<out>/<name>.jsonl` (one prediction a page, with the in-process
 extraction time in "ms"), runs the shared scorer (score_html_extraction.py beside the folder) on
@@ -32,7 +32,8 @@ Pred = dict[str, Any]
 
 
 def old_html(text: str) -> tuple[str, dict[str, str]]:
-    """A frozen copy of `rag.load._html` as it was before `rag.extract_html`: the baseline."""
+    """A frozen copy of `rag.sources.load._html` as it was before `rag.sources.html`: the
+    baseline."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(text, "html.parser")
@@ -84,7 +85,7 @@ def predict_bare(raw: bytes, url: str | None) -> Pred:
 
 
 def predict_new(raw: bytes, url: str | None) -> Pred:
-    from rag.extract_html import extract_html
+    from rag.sources.html import extract_html
 
     x = extract_html(raw, url)
     return {

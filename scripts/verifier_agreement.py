@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 from rag import privacy
-from rag.cite import claim_support, support
+from rag.answer.cite import claim_support, support
 from rag.pipeline import default_embedder
-from rag.sentences import sentence_spans
 from rag.settings import Settings
+from rag.sources.sentences import sentence_spans
 
 LABELS = Path(__file__).parent / "data" / "verifier_labels.jsonl"
 

@@ -16,11 +16,11 @@ import json
 from pathlib import Path
 
 from rag import privacy
-from rag.cite import markers_in
+from rag.answer.cite import markers_in
+from rag.answer.prompt import MARKER
 from rag.pipeline import Pipeline
-from rag.prompt import MARKER
-from rag.sentences import answer_spans
 from rag.settings import Settings
+from rag.sources.sentences import answer_spans
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rag import privacy
-from rag.embed import Embedder
+from rag.llm.embed import Embedder
 from rag.pipeline import Pipeline, default_embedder, ingest_into
 from rag.settings import Settings
 

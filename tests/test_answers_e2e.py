@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rag.ask import ask
+from rag.answer.ask import ask
 
 from .conftest import SEEDS, run_cli
 
@@ -110,7 +110,7 @@ def test_an_article_that_gives_orders_does_not_change_the_answer(seed_settings, 
     the same kind of answer as without it."""
     import shutil
 
-    from rag.ingest import ingest
+    from rag.index.ingest import ingest
     from rag.pipeline import Pipeline
 
     folder = tmp_path / "articles"

@@ -341,7 +341,7 @@ def run_case(case: Case, ctx: Ctx) -> Outcome:
 
 
 def indexed(index: Path) -> set[str]:
-    from rag.docstore import DocStore
+    from rag.index.docstore import DocStore
 
     if not (index / "documents.sqlite").is_file():
         return set()

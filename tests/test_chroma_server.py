@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.ask import ask
-from rag.ingest import ingest
+from rag.answer.ask import ask
+from rag.index.ingest import ingest
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
@@ -71,8 +71,8 @@ def test_server_mode_answers_as_embedded_and_knows_where_its_chunks_are(
     server. Each side has its own 0.5B model, fresh, asked in the same order: llama.cpp's numbers
     depend on what its cache holds from the question before. An index built on a server is
     refused, in one line, without --chroma, and `rag index check --chroma` finds it whole."""
-    from rag.generate import LlamaCppGenerator
-    from rag.models import resolve
+    from rag.llm.catalogue import resolve
+    from rag.llm.generate import LlamaCppGenerator
 
     data, port = server
     chroma = ChromaServer(data, port)

@@ -1,5 +1,5 @@
-from rag.chunk import chunk_document, locate
-from rag.load import SourceFile, find_files, load_file
+from rag.sources.chunk import chunk_document, locate
+from rag.sources.load import SourceFile, find_files, load_file
 from rag.types import Document
 
 from .conftest import SEEDS
@@ -42,7 +42,7 @@ def test_locate_tolerates_whitespace_changes():
 
 
 def test_header_carries_title_outlet_and_readable_date_but_never_enters_offsets(embedder):
-    from rag.chunk import header, indexed_text
+    from rag.sources.chunk import header, indexed_text
 
     body = "Flexport's chief executive resigned. " * 80
     doc = Document(
@@ -61,7 +61,7 @@ def test_header_carries_title_outlet_and_readable_date_but_never_enters_offsets(
 
 
 def test_sentence_spans_cover_sentences_and_merge_fragments():
-    from rag.sentences import scoring_spans as sentence_spans
+    from rag.sources.sentences import scoring_spans as sentence_spans
 
     text = "By Jane Doe\nThe minister resigned on Monday. Markets fell sharply! Why? Nobody knows."
     spans = sentence_spans(text)

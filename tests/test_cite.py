@@ -4,11 +4,11 @@ meaning, abstentions that cite nothing."""
 
 from functools import partial
 
-from rag.cite import check_claims, cite_units, is_abstention, markers_in, strip_references
-from rag.embed import similarities
-from rag.sentences import sentence_spans
+from rag.answer.cite import check_claims, cite_units, is_abstention, markers_in, strip_references
+from rag.answer.units import Unit
+from rag.llm.embed import similarities
+from rag.sources.sentences import sentence_spans
 from rag.types import Chunk, Passage
-from rag.units import Unit
 
 DOC = (
     "Raisi met Patrushev in Tehran. The joint economic commission oversees the agreements. "

@@ -1,4 +1,4 @@
-"""`rag.consistency`: each way a kill -9 can leave an index, made by hand on a real index (Chroma,
+"""`rag.index.check`: each way a kill -9 can leave an index, made by hand on a real index (Chroma,
 SQLite, bm25s, the real embedder), is reported as exactly one one-line finding, and `repair`
 brings back what a clean ingest wrote.
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.bm25 import BM25Index
-from rag.consistency import (
+from rag.index.bm25 import BM25Index
+from rag.index.check import (
     BM25_LEFTOVER,
     BM25_MISSING,
     BM25_STALE,
@@ -30,12 +30,12 @@ from rag.consistency import (
     check,
     repair,
 )
-from rag.docstore import DocStore
-from rag.embed import Embedder
-from rag.index import IndexPaths, read_manifest
-from rag.ingest import ingest
+from rag.index.docstore import DocStore
+from rag.index.ingest import ingest
+from rag.index.manifest import IndexPaths, read_manifest
+from rag.index.store import ChromaStore
+from rag.llm.embed import Embedder
 from rag.settings import Settings
-from rag.store import ChromaStore
 from rag.types import Chunk
 from tests.conftest import SEEDS
 

@@ -2,7 +2,7 @@
 `rag index check --repair` and a rerun complete it, and nothing is lost or duplicated (chunk ids
 and texts equal those of a clean ingest).
 
-The kill lands on a checkpoint line (`rag.checkpoints`, RAG_CHECKPOINTS=1), not after a random
+The kill lands on a checkpoint line (`rag.index.checkpoints`, RAG_CHECKPOINTS=1), not after a random
 delay, so the BM25 swap and the manifest write are hit as surely as embedding. Each round starts
 from a usable index (three articles), then ingests five with one changed: new, changed and
 unchanged documents in one run. `scripts/crash_ingest.py` runs more rounds for the figures."""
@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from rag.docstore import DocStore
-from rag.index import IndexPaths
-from rag.ingest import ingest
+from rag.index.docstore import DocStore
+from rag.index.ingest import ingest
+from rag.index.manifest import IndexPaths
+from rag.index.store import ChromaStore
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from rag.store import ChromaStore
 
 from .conftest import ROOT, SEEDS
 

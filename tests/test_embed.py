@@ -4,7 +4,7 @@ of the reference (sentence-transformers), so an index built with either answers 
 import numpy as np
 import pytest
 
-from rag.embed import OnnxEmbedder, SentenceTransformerEmbedder, load_embedder
+from rag.llm.embed import OnnxEmbedder, SentenceTransformerEmbedder, load_embedder
 
 from .conftest import SEEDS
 

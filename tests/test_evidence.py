@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from rag.ask import _with_markers, abstention, first_sentence
-from rag.cite import cite_units, sentence_markers, strip_references, unit_citations
-from rag.evidence import (
+from rag.answer.ask import _with_markers, abstention, first_sentence
+from rag.answer.cite import cite_units, sentence_markers, strip_references, unit_citations
+from rag.answer.evidence import (
     Calibration,
     choose,
     pick_option,
@@ -19,10 +19,10 @@ from rag.evidence import (
     quoted_answer,
     yes_share,
 )
-from rag.prompt import ANSWER, EVIDENCE, SYSTEM, evidence_line, evidence_messages
-from rag.route import route
+from rag.answer.prompt import ANSWER, EVIDENCE, SYSTEM, evidence_line, evidence_messages
+from rag.answer.route import route
+from rag.answer.units import Unit
 from rag.types import Chunk, Passage
-from rag.units import Unit
 
 from .conftest import Scripted
 

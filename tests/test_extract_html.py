@@ -1,4 +1,4 @@
-"""rag.extract_html on small hand-written pages, and on a few real saved pages when present.
+"""rag.sources.html on small hand-written pages, and on a few real saved pages when present.
 
 The hand-written pages each isolate one rule (where a field comes from, encodings, junk, the
 fallback), so a failure names the rule that broke. No network, no model: fast.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.extract_html import Extracted, extract_html
+from rag.sources.html import Extracted, extract_html
 
 PARAS = [
     "The city council voted on Tuesday to expand the tram network across the river, ending a "

@@ -1,6 +1,6 @@
-"""rag.fetch against a real HTTP server on 127.0.0.1 (a background thread): no internet, no mocks
-of httpx, so redirects, streaming, timeouts and retries are the real ones. Timeouts and backoffs
-are tiny so the whole file runs in a few seconds."""
+"""rag.sources.fetch against a real HTTP server on 127.0.0.1 (a background thread): no internet, no
+mocks of httpx, so redirects, streaming, timeouts and retries are the real ones. Timeouts and
+backoffs are tiny so the whole file runs in a few seconds."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from rag.errors import InputError
-from rag.fetch import (
+from rag.sources.fetch import (
     USER_AGENT,
     Feed,
     Fetcher,
@@ -427,5 +427,5 @@ def test_seen_ids_survive_a_reload_and_are_capped(tmp_path: Path) -> None:
 
 
 def test_import_stays_light() -> None:
-    code = "import sys, rag.fetch; assert not {'httpx', 'feedparser'} & set(sys.modules)"
+    code = "import sys, rag.sources.fetch; assert not {'httpx', 'feedparser'} & set(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rag.followup import HISTORY_TURNS, clean_rewrite, condense, condense_messages
+from rag.answer.followup import HISTORY_TURNS, clean_rewrite, condense, condense_messages
 from rag.pipeline import default_generator
 from rag.settings import Settings
 
@@ -101,7 +101,7 @@ def test_a_resolved_rewrite_is_kept():
 
 
 def test_subject_skips_words_capitalised_for_the_sentence():
-    from rag.followup import subject_of
+    from rag.answer.followup import subject_of
 
     assert subject_of("For how many years has Iran been under sanctions, says Shamkhani?") == [
         "Iran",

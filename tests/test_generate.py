@@ -4,7 +4,7 @@ evaluated before (prefix reuse), and a completion continues the prompt."""
 
 import pytest
 
-from rag.prompt import SYSTEM
+from rag.answer.prompt import SYSTEM
 
 pytestmark = pytest.mark.model
 
@@ -48,7 +48,7 @@ def test_the_same_question_gets_the_same_answer_whatever_came_before(seed_pipeli
     time, this question was answered "as stated by Shamkhani in both S2 and S5" instead of "as
     stated in both S2 and S5". After another question, and again with the whole prompt cached:
     the same answer each time."""
-    from rag.ask import ask
+    from rag.answer.ask import ask
 
     question = "For how many years has Iran been under sanctions, according to Shamkhani?"
 

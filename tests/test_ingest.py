@@ -1,12 +1,12 @@
 import pytest
 
-from rag.bm25 import BM25Index
-from rag.docstore import DocStore
 from rag.errors import IndexMismatchError
-from rag.index import IndexPaths, read_manifest
-from rag.ingest import ingest
+from rag.index.bm25 import BM25Index
+from rag.index.docstore import DocStore
+from rag.index.ingest import ingest
+from rag.index.manifest import IndexPaths, read_manifest
+from rag.index.store import ChromaStore
 from rag.settings import Settings
-from rag.store import ChromaStore
 
 
 class CountingEmbedder:
@@ -80,7 +80,7 @@ def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(
 
 def test_interrupted_ingest_leaves_a_usable_index(seeds_copy, settings, embedder, monkeypatch):
     # One document per embedding call, so that the failure lands between documents.
-    monkeypatch.setattr("rag.ingest.EMBED_WINDOW", 1)
+    monkeypatch.setattr("rag.index.ingest.EMBED_WINDOW", 1)
     with pytest.raises(KeyboardInterrupt):
         run(seeds_copy, settings, CountingEmbedder(embedder, fail_after=2))
     paths = IndexPaths(settings.index_dir)
@@ -121,7 +121,7 @@ def test_second_writer_is_refused_naming_the_first(seeds_copy, settings, embedde
     RAG_LOCK_WAIT_S, then says who holds it and what to do, in one line, and writes nothing."""
     import os
 
-    from rag.lock import writing
+    from rag.index.lock import writing
 
     from .conftest import run_cli
 

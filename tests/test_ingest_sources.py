@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.docstore import DocStore
 from rag.errors import InputError
-from rag.index import IndexPaths, read_manifest
-from rag.ingest import Sources, ingest
-from rag.load import SourceFile, load_file
+from rag.index.docstore import DocStore
+from rag.index.ingest import Sources, ingest
+from rag.index.manifest import IndexPaths, read_manifest
+from rag.index.store import ChromaStore
 from rag.settings import Settings
-from rag.store import ChromaStore
+from rag.sources.load import SourceFile, load_file
 
 from .pdfs import encrypt, make_pdf
 

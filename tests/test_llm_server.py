@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.ask import ask
+from rag.answer.ask import ask
 from rag.errors import ModelError
-from rag.llm_server import ServerGenerator, api_base, next_token_probs, option_probabilities
-from rag.models import resolve
+from rag.llm.catalogue import resolve
+from rag.llm.server import ServerGenerator, api_base, next_token_probs, option_probabilities
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
@@ -127,7 +127,7 @@ def test_rag_ask_streams_from_the_server(llm_server: LlamaServer, seed_settings:
 
 
 def test_streaming_and_token_counts(llm_server: LlamaServer, small_model: Path) -> None:
-    from rag.generate import LlamaCppGenerator
+    from rag.llm.generate import LlamaCppGenerator
 
     remote = ServerGenerator(Settings(llm_url=llm_server.url))
     pieces = list(remote.stream([{"role": "user", "content": "Name three colours."}]))

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from rag.errors import InputError
-from rag.load import find_files, load_file
+from rag.sources.load import find_files, load_file
 
 from .conftest import SEEDS
 

@@ -1,7 +1,7 @@
 import pytest
 
-from rag import models
 from rag.errors import ModelError
+from rag.llm import catalogue as models
 from rag.settings import Settings
 
 

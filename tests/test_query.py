@@ -1,4 +1,5 @@
-from rag.query import OutletMatcher, aliases, analyse, day_number, find_dates
+from rag.search.query import OutletMatcher, aliases, analyse, find_dates
+from rag.types import day_number
 
 SOURCES = [
     "TechCrunch",

@@ -38,7 +38,7 @@ Engineers said it protects 60,000 homes from storm surges.
 
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory, embedder) -> Iterator[tuple[Server, Server]]:
-    from rag.models import resolve
+    from rag.llm.catalogue import resolve
     from rag.settings import Settings
 
     root = tmp_path_factory.mktemp("replicas")

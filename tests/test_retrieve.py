@@ -1,9 +1,9 @@
 import pytest
 
-from rag.bm25 import BM25Index
+from rag.index.bm25 import BM25Index
+from rag.index.store import ChromaStore
 from rag.pipeline import Pipeline, ingest_into
-from rag.retrieve import HybridRetriever, fuse
-from rag.store import ChromaStore
+from rag.search.retrieve import HybridRetriever, fuse
 from rag.types import Chunk
 
 
@@ -63,7 +63,7 @@ def test_weighted_fusion():
 
 
 def test_near_duplicates_collapse_to_the_first():
-    from rag.retrieve import collapse_duplicates
+    from rag.search.retrieve import collapse_duplicates
 
     wire = (
         "The central bank raised interest rates by a quarter point on Wednesday, citing "

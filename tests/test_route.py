@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.route import Route, choice_options, is_temporal, route
+from rag.answer.route import Route, choice_options, is_temporal, route
 
 
 @pytest.mark.parametrize(

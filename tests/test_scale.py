@@ -5,13 +5,13 @@ import json
 
 import pytest
 
-from rag.bm25 import BM25Index
-from rag.docstore import DocStore, read_outlets
-from rag.index import IndexPaths
+from rag.index.bm25 import BM25Index
+from rag.index.docstore import DocStore, read_outlets
+from rag.index.manifest import IndexPaths
+from rag.index.store import ChromaStore
 from rag.pipeline import Pipeline, ingest_into
-from rag.retrieve import HybridRetriever, doc_of
+from rag.search.retrieve import HybridRetriever, doc_of
 from rag.settings import Settings
-from rag.store import ChromaStore
 
 
 def test_bm25_label_filter_matches_an_id_filter():
@@ -104,7 +104,7 @@ def test_retriever_takes_the_outlets_from_a_given_document_table(tmp_path, embed
 def test_top_positive_keeps_the_best_positive_scores_ties_in_row_order():
     import numpy as np
 
-    from rag.bm25 import top_positive
+    from rag.index.bm25 import top_positive
 
     scores = np.array([0, 3, 1, 3, 0, 2, 3, 0.5], dtype=np.float32)
     assert list(top_positive(scores, 2)) == [1, 3]

@@ -1,7 +1,7 @@
 """The seed dev questions as a test with a threshold (the closing note reports the score).
 
 Runs the real default model on all 16 questions (about 2 minutes on 2 cores), through
-`rag.eval.answers` and so through the same `rag.ask.ask` path as `rag ask`."""
+`rag.eval.answers` and so through the same `rag.answer.ask.ask` path as `rag ask`."""
 
 import pytest
 

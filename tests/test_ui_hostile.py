@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from rag.ingest import ingest
+from rag.index.ingest import ingest
 from rag.settings import Settings
 
 from .conftest import SEEDS

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.types import Chunk, Passage
-from rag.units import (
+from rag.answer.units import (
     MAX_UNIT_WORDS,
     Unit,
     attributed_spans,
@@ -15,6 +14,7 @@ from rag.units import (
     estimate_tokens,
     render_units,
 )
+from rag.types import Chunk, Passage
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "001_72ccaa6fd02313a0.txt"
 
@@ -40,7 +40,7 @@ def test_the_seed_quote_about_nato_comes_with_the_sentence_that_names_patrushev(
 
 
 def test_the_same_holds_in_the_chunk_that_carries_the_quote():
-    from rag.chunk import chunk_document
+    from rag.sources.chunk import chunk_document
     from rag.types import Document
 
     doc = SEED.read_text(encoding="utf-8")

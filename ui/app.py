@@ -23,8 +23,8 @@ from typing import Any
 import gradio as gr
 
 from rag.errors import RagError
-from rag.ingest import Progress
-from rag.load import SUFFIXES
+from rag.index.ingest import Progress
+from rag.sources.load import SUFFIXES
 from ui import render_html as R
 from ui.engine import EMPTY_HINT, Engine
 

@@ -16,11 +16,11 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from rag.ask import AnswerStream, ask
+from rag.answer.ask import AnswerStream, ask
 from rag.errors import IndexMissingError, InputError
-from rag.ingest import IngestReport, Progress
-from rag.load import MB, SUFFIXES
+from rag.index.ingest import IngestReport, Progress
 from rag.pipeline import Pipeline
+from rag.sources.load import MB, SUFFIXES
 from rag.types import Document
 
 UPLOADS = "uploads"

@@ -16,8 +16,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from rag.prompt import MARKER
-from rag.sentences import answer_spans
+from rag.answer.prompt import MARKER
+from rag.sources.sentences import answer_spans
 from rag.types import Answer, Citation, Claim, Document, Evidence
 
 UNVERIFIED_TITLE = "This citation could not be matched to the passage it names"

@@ -5,7 +5,7 @@
 - MultiHop-RAG queries (Tang & Yang, 2024; a JSON list): `answer`, `question_type`,
   `evidence_list` (gold articles by url); `null_query` questions cannot be answered.
 
-Each question goes through `rag.ask.ask`, the same path as `rag ask`, and becomes one output
+Each question goes through `rag.answer.ask.ask`, the same path as `rag ask`, and becomes one output
 row; scoring reads only the row and the question, so a rerun resumes from the rows already
 written. Scores, per question type and overall:
 
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.ask import UNANSWERABLE, ask, first_sentence
+from rag.answer.ask import UNANSWERABLE, ask, first_sentence
 from rag.errors import InputError
 from rag.pipeline import Pipeline
 from rag.types import Answer
@@ -135,7 +135,7 @@ def stratified_sample(items: list[Item], n: int, seed: int) -> list[Item]:
 
 def short_answer(text: str, abstained: bool) -> str:
     """The direct answer in at most 12 words, for rows that carry none: "Yes"/"No" when the
-    answer opens so, else its first sentence (`rag.ask.first_sentence`)."""
+    answer opens so, else its first sentence (`rag.answer.ask.first_sentence`)."""
     if abstained:
         return UNANSWERABLE
     first = first_sentence(text)

@@ -26,7 +26,7 @@ from typing import Any
 
 from rag.errors import InputError
 from rag.eval.jsonl import RowWriter, read_rows
-from rag.retrieve import HybridRetriever
+from rag.search.retrieve import HybridRetriever
 from rag.settings import Settings
 
 _WS = re.compile(r"\s+")

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.generate import Generator
-from rag.prompt import MARKER
+from rag.answer.prompt import MARKER
+from rag.llm.generate import Generator
 
 HISTORY_TURNS = 2  # enough to resolve "he" or "that"; each turn costs prompt time
 ANSWER_CHARS = 300

@@ -21,7 +21,7 @@ SENTENCES = "sentences"
 
 
 def import_backend() -> None:
-    """Import chromadb now, in the calling thread (see `rag.generate.import_backend`)."""
+    """Import chromadb now, in the calling thread (see `rag.llm.generate.import_backend`)."""
     import chromadb  # noqa: F401
 
 

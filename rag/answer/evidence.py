@@ -1,8 +1,8 @@
 """Evidence-first answering, pass 1: the model chooses numbered evidence by its next-token
 probabilities, and the code decides abstention and Yes/No from them.
 
-The prompt shows evidence units S1..S9 (`rag.units`) and the question; the assistant's turn starts
-with "Evidence:". One forward pass gives the next-token distribution there: P(" S") against
+The prompt shows evidence units S1..S9 (`rag.answer.units`) and the question; the assistant's turn
+starts with "Evidence:". One forward pass gives the next-token distribution there: P(" S") against
 P(" NONE") + P(" None") says whether the model sees an answer at all, and one more token (" S")
 gives P(digit) for each unit. Further units are read the same way while the model would rather
 write ", S" than end the line. Nothing is sampled, and no grammar is needed (a GBNF over Qwen's
@@ -28,10 +28,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rag.generate import Generator
-from rag.prompt import EVIDENCE, evidence_line
-from rag.sentences import content_words, sentence_spans
-from rag.units import Unit
+from rag.answer.prompt import EVIDENCE, evidence_line
+from rag.answer.units import Unit
+from rag.llm.generate import Generator
+from rag.sources.sentences import content_words, sentence_spans
 
 MAX_CHOSEN = 4  # units one answer cites; MultiHop questions need 2-4 articles
 FEATURES = ("none_share", "best_p", "best_relevance")

@@ -30,7 +30,7 @@ from rag.errors import InputError
 from rag.types import Document
 
 if TYPE_CHECKING:
-    from rag.fetch import Fetched
+    from rag.sources.fetch import Fetched
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -174,7 +174,7 @@ def load_fetched(
 
 
 def _pdf_document(raw: bytes, name: str, doc_id: str, path: str | None) -> Document:
-    from rag.extract_pdf import extract_pdf
+    from rag.sources.pdf import extract_pdf
 
     pdf = extract_pdf(raw, name)
     title, provenance = _titled(pdf.title, pdf.text, name, pdf.provenance)
@@ -194,7 +194,7 @@ def _pdf_document(raw: bytes, name: str, doc_id: str, path: str | None) -> Docum
 def _html_document(
     raw: bytes, name: str, doc_id: str, path: str | None, url: str | None = None
 ) -> Document:
-    from rag.extract_html import extract_html
+    from rag.sources.html import extract_html
 
     page = extract_html(raw, url)
     if not page.text.strip():

@@ -1,6 +1,6 @@
 """Citations set by the code from the evidence the model chose, and a check of every sentence.
 
-The model never numbers its own citations: pass 1 (`rag.evidence`) chooses evidence units by
+The model never numbers its own citations: pass 1 (`rag.answer.evidence`) chooses evidence units by
 their probabilities, and here each answer sentence gets the markers of the chosen units that
 support it (`sentence_markers`, by content words: the share of the claim's words a unit holds,
 or, for a bare answer such as "Dushanbe", whether the unit names it and is about the question).
@@ -19,16 +19,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.prompt import ABSTAIN, MARKER
-from rag.sentences import answer_spans, content_words, sentence_spans
+from rag.answer.prompt import ABSTAIN, MARKER
+from rag.answer.units import Unit
+from rag.sources.sentences import answer_spans, content_words, sentence_spans
 from rag.types import Citation, Claim
-from rag.units import Unit
 
 SUPPORT_THRESHOLD = 0.3  # content-word support (claim_support)
 # Meaning: cosine of (question + claim) with the passage's best sentence. Chosen on 44 hand-labelled
 # pairs (scripts/verifier_agreement.py): it agreed with the labels on 36, against 32 for words.
 SIMILARITY_THRESHOLD = 0.6
-# Similarities of one text to each of several others (embeddings; see rag.embed.similarities).
+# Similarities of one text to each of several others (embeddings; see rag.llm.embed.similarities).
 Similarity = Callable[[str, list[str]], list[float]]
 _ABSTAIN = re.compile(
     r"(articles?|passages?|sources?|context|text)\s+(do(es)?\s*n[o']t|do(es)? not)\s+"

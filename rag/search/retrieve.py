@@ -1,8 +1,8 @@
 """Retrieval: question analysis, hybrid search per sub-query, fusion, a second stage, merging and
 near-duplicate collapse. One path serves `rag ask`, the UI and `rag eval retrieval`.
 
-1. The question is analysed (`rag.query`): the outlets and dates it names, and, when it is about
-   two or more stories, one sub-query per story restricted to the outlets that story names.
+1. The question is analysed (`rag.search.query`): the outlets and dates it names, and, when it is
+   about two or more stories, one sub-query per story restricted to the outlets that story names.
 2. Each sub-query is searched densely (Chroma, chunk header + body embeddings) and by keywords
    (bm25s over header + body); the two rankings are fused by chunk id with weighted reciprocal
    rank fusion, and chunks from a named outlet or a named date get a boost. Fusion is keyed by
@@ -25,14 +25,14 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from rag.bm25 import BM25Index
-from rag.docstore import DocStore, read_outlets
-from rag.embed import Embedder
-from rag.index import IndexPaths
-from rag.query import OutletMatcher, QueryPlan, SubQuery, analyse
-from rag.sentences import scoring_spans
+from rag.index.bm25 import BM25Index
+from rag.index.docstore import DocStore, read_outlets
+from rag.index.manifest import IndexPaths
+from rag.index.store import ChromaStore
+from rag.llm.embed import Embedder
+from rag.search.query import OutletMatcher, QueryPlan, SubQuery, analyse
 from rag.settings import Settings
-from rag.store import ChromaStore
+from rag.sources.sentences import scoring_spans
 from rag.types import Hit, Passage, Retrieval
 
 
@@ -72,7 +72,7 @@ DENSE_WIDEN = 4  # a shared dense search fetches this many times the candidates
 
 
 def doc_of(chunk_id: str) -> str:
-    """The document id in a chunk id (`rag.chunk.chunk_id`: "<doc_id>::<n>")."""
+    """The document id in a chunk id (`rag.sources.chunk.chunk_id`: "<doc_id>::<n>")."""
     return chunk_id.rsplit("::", 1)[0]
 
 

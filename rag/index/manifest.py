@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rag.checkpoints import checkpoint
 from rag.errors import IndexMismatchError, IndexMissingError, InputError
+from rag.index.checkpoints import checkpoint
 from rag.settings import SCHEMA_VERSION, Settings
 
 MANIFEST = "manifest.json"

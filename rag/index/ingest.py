@@ -29,20 +29,23 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.bm25 import BM25Index
-from rag.checkpoints import checkpoint
-from rag.chunk import chunk_document, header, indexed_text
-from rag.docstore import DocStore
-from rag.embed import Embedder
 from rag.errors import InputError
-from rag.index import (
+from rag.index.bm25 import BM25Index
+from rag.index.checkpoints import checkpoint
+from rag.index.docstore import DocStore
+from rag.index.lock import writing
+from rag.index.manifest import (
     IndexPaths,
     build_params,
     check_compatible,
     require_folder,
     write_manifest,
 )
-from rag.load import (
+from rag.index.store import ChromaStore, open_store
+from rag.llm.embed import Embedder
+from rag.settings import Settings
+from rag.sources.chunk import chunk_document, header, indexed_text
+from rag.sources.load import (
     MB,
     Problem,
     SourceFile,
@@ -51,15 +54,11 @@ from rag.load import (
     load_fetched,
     load_file,
 )
-from rag.lock import writing
-from rag.query import day_number
-from rag.sentences import scoring_spans
-from rag.settings import Settings
-from rag.store import ChromaStore, open_store
-from rag.types import Chunk, Document
+from rag.sources.sentences import scoring_spans
+from rag.types import Chunk, Document, day_number
 
 if TYPE_CHECKING:
-    from rag.fetch import Feed, Fetched, Fetcher, FetchState
+    from rag.sources.fetch import Feed, Fetched, Fetcher, FetchState
 
 # Chunks embedded per model call: big enough that the embedder's length-sorted batches are full,
 # small enough that a crash loses little work and the progress bar moves.
@@ -161,7 +160,7 @@ def ingest(
     on_wait: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Ingest `paths` (or `Sources`) into `settings.index_dir`, holding the index's write lock
-    (`rag.lock`) as `writer`; another writer is waited for up to `wait_s`, then refused."""
+    (`rag.index.lock`) as `writer`; another writer is waited for up to `wait_s`, then refused."""
     sources = paths if isinstance(paths, Sources) else Sources(paths=paths)
     root = settings.index_dir
     require_folder(root)
@@ -179,7 +178,7 @@ def _ingest(
     progress: Progress | None,
     bulk_factory: Callable[[], Embedder | None] | None,
 ) -> IngestReport:
-    from rag.stories import Stories, signature
+    from rag.sources.stories import Stories, signature
 
     progress = progress or Progress()
     index = IndexPaths(settings.index_dir)
@@ -393,7 +392,7 @@ def _load_sources(
         yield str(src.path), _guarded(str(src.path), partial(load_file, src, max_bytes), report)
     if not (sources.urls or sources.feeds):
         return
-    from rag.fetch import Fetcher
+    from rag.sources.fetch import Fetcher
 
     with Fetcher(timeout_s=settings.fetch_timeout_s, max_bytes=max_bytes) as fetcher:
         for url in sources.urls:
@@ -443,7 +442,7 @@ def _feed(
 ) -> list[Document]:
     """The new entries' pages of one feed; a page that fails is a problem of its own, and its
     entry stays unseen, so the next run tries it again."""
-    from rag.fetch import read_feed
+    from rag.sources.fetch import read_feed
 
     feed = read_feed(fetcher, url, state)
     report.fetched += 1
@@ -468,7 +467,7 @@ def _feed(
 
 
 def _fetch_state(index: IndexPaths) -> FetchState:
-    from rag.fetch import FetchState
+    from rag.sources.fetch import FetchState
 
     return FetchState(index.root / FETCH_STATE)
 

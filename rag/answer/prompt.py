@@ -1,12 +1,11 @@
 """The contract with the model: the evidence-first prompt and what the code reads back.
 
-The prompt shows numbered evidence units (S1..S9, `rag.units`) grouped under their article's
-outlet, date and title, then the question. The assistant's turn starts with "Evidence:"; the
-code reads the model's choice off its next-token probabilities there (`rag.evidence`), writes the
+The prompt shows numbered evidence units (S1..S9, `rag.answer.units`) grouped under their article's
+outlet, date and title, then the question. The assistant's turn starts with "Evidence:"; the code
+reads the model's choice off its next-token probabilities there (`rag.answer.evidence`), writes the
 chosen ids itself ("Evidence: S3, S5") and appends "Answer:" for the answer. The system text is
-byte-identical for every question and comes first, so llama.cpp evaluates it once per process;
-the question comes last. Kept short: on a CPU, every prompt token costs time before the first
-word.
+byte-identical for every question and comes first, so llama.cpp evaluates it once per process; the
+question comes last. Kept short: on a CPU, every prompt token costs time before the first word.
 
 Also here: the abstention sentence, and the [n] citation marker the code writes into answers.
 """
@@ -15,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from rag.route import Route
-from rag.units import Unit, render_units
+from rag.answer.route import Route
+from rag.answer.units import Unit, render_units
 
 ABSTAIN = "The articles don't say."
 # How the code cites: [n] or [n, m], numbers of the chosen evidence units in the answer.

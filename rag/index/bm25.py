@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from rag.checkpoints import checkpoint
+from rag.index.checkpoints import checkpoint
 
 IDS_FILE = "chunk_ids.json"
 SOURCE_FILE = "input.sha256"

@@ -2,12 +2,12 @@
 its token probabilities (pass 1), then stream the answer written from the chosen evidence
 (pass 2), with citations set by the code.
 
-1. A follow-up is rewritten into a standalone question (`rag.followup`); the question is routed
-   (`rag.route`: yes/no, "X or Y", which-came-first, open).
-2. Retrieval (`rag.retrieve`), then evidence units S1..S9 (`rag.units`): sentences joined with
-   what attributes them, from several articles, within the prompt budget.
-3. Pass 1 (`rag.evidence.choose`): P(" S") against P(" NONE") and P(digit) pick the units; a
-   calibrated logistic decides abstention, in code.
+1. A follow-up is rewritten into a standalone question (`rag.answer.followup`); the question is
+   routed (`rag.answer.route`: yes/no, "X or Y", which-came-first, open).
+2. Retrieval (`rag.search.retrieve`), then evidence units S1..S9 (`rag.answer.units`): sentences
+   joined with what attributes them, from several articles, within the prompt budget.
+3. Pass 1 (`rag.answer.evidence.choose`): P(" S") against P(" NONE") and P(digit) pick the units;
+   a calibrated logistic decides abstention, in code.
 4. Pass 2: "Evidence: S3, S5\nAnswer:" is appended, so llama.cpp evaluates only the new tokens.
    A yes/no question gets "Yes." or "No." from P(" Yes") against P(" No"); an "X or Y" question
    the option the model scores higher; the rest is written freely and streamed.
@@ -27,7 +27,7 @@ from collections.abc import Generator, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-from rag.cite import (
+from rag.answer.cite import (
     Marking,
     check_claims,
     cite_units,
@@ -35,15 +35,15 @@ from rag.cite import (
     strip_references,
     unit_citations,
 )
-from rag.embed import similarities
+from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_share
+from rag.answer.followup import condense
+from rag.answer.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
+from rag.answer.route import route
+from rag.answer.units import Unit, build_units
 from rag.errors import InputError
-from rag.evidence import Choice, choose, pick_option, quoted_answer, yes_share
-from rag.followup import condense
-from rag.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
-from rag.route import route
-from rag.sentences import answer_spans
+from rag.llm.embed import similarities
+from rag.sources.sentences import answer_spans
 from rag.types import Answer, Evidence, Passage
-from rag.units import Unit, build_units
 
 if TYPE_CHECKING:
     from rag.pipeline import Pipeline

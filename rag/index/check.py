@@ -1,6 +1,6 @@
 """`rag index check [--repair]`: verify that the four parts of an index agree, and mend them.
 
-An index is written in steps (see `rag.ingest`): per window of documents, their chunks go into
+An index is written in steps (see `rag.index.ingest`): per window of documents, their chunks go into
 Chroma, then each document's row into the documents table (a row means "this document is
 complete"); the BM25 index is rebuilt from every stored chunk at the end and swapped in; the
 manifest is written last. A kill -9 can land between any two steps, and a later ingest does not
@@ -27,18 +27,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.bm25 import IDS_FILE, SOURCE_FILE, BM25Index, fingerprint
-from rag.chunk import indexed_text
-from rag.docstore import DocStore
-from rag.embed import Embedder
-from rag.index import IndexPaths, check_compatible, read_manifest, write_manifest
+from rag.index.bm25 import IDS_FILE, SOURCE_FILE, BM25Index, fingerprint
+from rag.index.docstore import DocStore
 
 # ingest's own sentence writer, private there: a repaired document gets exactly the sentence
 # vectors an ingest writes, from one place.
-from rag.ingest import _store_sentences, chunk_metas, chunks_of, content_hash
+from rag.index.ingest import _store_sentences, chunk_metas, chunks_of, content_hash
+from rag.index.manifest import IndexPaths, check_compatible, read_manifest, write_manifest
+from rag.index.store import ChromaStore, open_store
+from rag.llm.embed import Embedder
 from rag.settings import Settings
-from rag.store import ChromaStore, open_store
-from rag.stories import signature
+from rag.sources.chunk import indexed_text
+from rag.sources.stories import signature
 from rag.types import Hit
 
 # Chunk and document findings: the primary record disagrees with itself.
@@ -373,7 +373,7 @@ def _bm25_texts_differ(paths: IndexPaths, ids: list[str], texts: dict[str, str])
 
     Same ids are not enough: a document changed without changing its number of chunks keeps
     its chunk ids, and an ingest killed before the rebuild leaves BM25 on the old words. The
-    index keeps the fingerprint of its input (`rag.bm25.fingerprint`); an index written before
+    index keeps the fingerprint of its input (`rag.index.bm25.fingerprint`); an index written before
     fingerprints existed cannot be compared and counts as current."""
     if not ids:
         return False

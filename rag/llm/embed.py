@@ -3,8 +3,8 @@ package that carries its weights, so nothing is fetched at run time.
 
 Two implementations of one Protocol:
 - `OnnxEmbedder` (the default): onnxruntime and tokenizers over an ONNX export of the model
-  (`rag.onnx_export`, made once and cached). It loads in about 0.2 s, against about 6 s to import
-  sentence-transformers, and gives the same vectors.
+  (`rag.llm.onnx_export`, made once and cached). It loads in about 0.2 s, against about 6 s to
+  import sentence-transformers, and gives the same vectors.
 - `SentenceTransformerEmbedder`: the reference, and the path for models whose pooling the ONNX
   embedder does not reproduce (anything but mean pooling). With `bf16=True` it is the bulk
   embedder for large ingests (`load_bulk_embedder`): on a CPU with bfloat16 instructions
@@ -158,7 +158,7 @@ class OnnxEmbedder:
 
 def import_backend() -> None:
     """Import onnxruntime and tokenizers now, in the calling thread (see
-    `rag.generate.import_backend` for why imports stay out of worker threads)."""
+    `rag.llm.generate.import_backend` for why imports stay out of worker threads)."""
     import onnxruntime  # noqa: F401
     import tokenizers  # noqa: F401
 
@@ -177,7 +177,7 @@ def load_embedder(name: str, cache_dir: Path) -> Embedder:
     # Keyed by the weights' size and time, so a reinstalled or changed model is exported again.
     onnx_path = cache_dir / f"{Path(name).name}-{stat.st_size}-{stat.st_mtime_ns}.onnx"
     if not onnx_path.is_file():
-        from rag.onnx_export import export
+        from rag.llm.onnx_export import export
 
         try:
             export(folder, onnx_path)

@@ -37,7 +37,7 @@ class ModelSpec:
 
 
 def catalogue() -> dict[str, ModelSpec]:
-    data = tomllib.loads(resources.files("rag").joinpath("catalogue.toml").read_text("utf-8"))
+    data = tomllib.loads(resources.files("rag.llm").joinpath("catalogue.toml").read_text("utf-8"))
     specs = {}
     for name, entry in data["models"].items():
         parts = entry.get("parts", {})

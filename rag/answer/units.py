@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from rag.sentences import content_words, sentence_spans
+from rag.sources.sentences import content_words, sentence_spans
 from rag.types import Passage
 
 Scores = Callable[[str, list[str]], list[float]]

@@ -29,16 +29,6 @@ _YEAR = r"(?:,?\s+(\d{4}))?\b"
 MONTHS["sept"] = 9
 
 
-def day_number(published_at: str | None) -> int | None:
-    """ "2023-10-07T..." -> 20231007 (a number, so that stores can compare dates)."""
-    if not published_at:
-        return None
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published_at.strip())
-    if not m:
-        return None
-    return int(m.group(1)) * 10000 + int(m.group(2)) * 100 + int(m.group(3))
-
-
 @dataclass(frozen=True)
 class DateSpan:
     """Days first..last as YYYYMMDD; year 0 means "any year" (the question gave none)."""
