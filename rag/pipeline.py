@@ -1,6 +1,6 @@
 """The composition root: the one place that builds the concrete parts from `Settings`.
 
-`Pipeline.open(settings)` opens the document store, Chroma, the BM25 index, the embedder and the
+`Pipeline.open(settings)` opens the document store, Chroma, the keyword index, the embedder and the
 retriever; the generator (the LLM) loads on first use, or in the background after `preload()`.
 The CLI, the chat UI, the eval commands, the scripts and the tests all get their parts here;
 nothing else names `ChromaStore`, `SentenceTransformerEmbedder` or `LlamaCppGenerator`.
@@ -8,7 +8,7 @@ nothing else names `ChromaStore`, `SentenceTransformerEmbedder` or `LlamaCppGene
 Opening is parallel where it pays: the LLM (C code that releases the GIL) loads in a thread while
 the index and the embedding model open, so a cold `rag ask` waits for the slower of the two, not
 their sum. `ingest()` writes with this pipeline's embedder and then `refresh()`es what is kept in
-memory (the BM25 index with its outlet per row, and the outlet names the retriever matches).
+memory (the keyword index's searcher, and the outlet names the retriever matches).
 
 Other processes: `ingest()` takes the index's write lock (`rag.index.lock`); a reader takes none,
 and `retrieve()` first checks the manifest, reloading after another process's ingest. The store is
@@ -26,10 +26,10 @@ from functools import partial
 from pathlib import Path
 
 from rag.answer.evidence import Calibration
-from rag.errors import IndexMissingError
-from rag.index.bm25 import BM25Index
+from rag.errors import IndexMismatchError, IndexMissingError
 from rag.index.docstore import DocStore
 from rag.index.ingest import IngestReport, Progress, Sources, ingest
+from rag.index.keyword import TantivyKeywordIndex
 from rag.index.manifest import IndexPaths, check_compatible, read_manifest, require_ingested
 from rag.index.store import ChromaStore, open_store
 from rag.index.store import import_backend as import_store_backend
@@ -91,6 +91,7 @@ class Pipeline:
         self._load_generator = load_generator or default_generator
         self._lock = threading.Lock()
         self.retriever: HybridRetriever | None = None
+        self.keywords: TantivyKeywordIndex | None = None
         self.calibration = Calibration.load()  # pass 1's fitted decision parameters
         self._stamp: tuple[int, int] | None = None
         self._refresh_lock = threading.Lock()
@@ -188,9 +189,9 @@ class Pipeline:
 
     def refresh(self, reopen: bool = False) -> None:
         """Reload what is kept in memory after an ingest: the document table sees new rows at
-        once, but the BM25 index is a file loaded at open, the retriever keeps the outlet names
-        (and BM25 the outlet of each row), and, after another process wrote (`reopen`),
-        Chroma's client keeps its own view of the vector segments."""
+        once, but the keyword index's searcher sees a commit only after `reload()`, the retriever
+        keeps the outlet names, and, after another process wrote (`reopen`), Chroma's client
+        keeps its own view of the vector segments."""
         with self._refresh_lock:
             self._stamp = self._manifest_stamp()
             manifest = read_manifest(self.paths)
@@ -199,10 +200,23 @@ class Pipeline:
                 return
             if reopen:
                 self.store = open_store(self.settings, self.paths.chroma, fresh=True)
-            bm25 = BM25Index.load(self.paths.bm25)
             self.retriever = HybridRetriever(
-                self.store, bm25, self.embedder, self.settings, self.documents
+                self.store, self._keywords(), self.embedder, self.settings, self.documents
             )
+
+    def _keywords(self) -> TantivyKeywordIndex | None:
+        """The keyword index, opened once and reloaded after each ingest; None (dense search
+        only) where it is missing, which `rag index check` reports and `--repair` rebuilds."""
+        if self.keywords is not None:
+            self.keywords.reload()
+        elif TantivyKeywordIndex.exists(self.paths.keywords):
+            self.keywords = TantivyKeywordIndex(self.paths.keywords)
+        elif self.paths.bm25.is_dir():
+            raise IndexMismatchError(
+                f"The keyword index of {self.paths.root} is in the old format (bm25s). Run "
+                "`rag ingest` or `rag index check --repair` once to convert it."
+            )
+        return self.keywords
 
     def refresh_if_changed(self) -> bool:
         """Refresh when the manifest changed since the last look (another process ingested):

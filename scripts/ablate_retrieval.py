@@ -22,7 +22,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag import privacy
 from rag.eval import retrieval as ev
-from rag.index.bm25 import BM25Index
 from rag.llm.embed import Embedder
 from rag.pipeline import Pipeline, default_embedder
 from rag.settings import Settings
@@ -100,12 +99,6 @@ def main() -> None:
         default=[],
         help="KEY=V1,V2,...: instead of the ablation rows, every combination over the defaults",
     )
-    ap.add_argument(
-        "--bm25",
-        nargs="*",
-        default=[],
-        help="K1,B pairs: rebuild BM25 with these parameters and rerun every row with each",
-    )
     args = ap.parse_args()
     privacy.apply()
     queries = [
@@ -117,7 +110,7 @@ def main() -> None:
     base = Settings.from_env(index_dir=args.index)
     embedder = CachedEmbedder(default_embedder(base))
     pipeline = Pipeline.open(base, embedder=embedder)
-    store, retriever = pipeline.store, pipeline.retriever
+    retriever = pipeline.retriever
     assert retriever is not None, "ingest the corpus first (rag eval retrieval does)"
     print(
         "| configuration | Hits@4 | Hits@10 | MRR@10 | comparison H@4 | inference H@4 "
@@ -135,21 +128,8 @@ def main() -> None:
             )
             for combo in itertools.product(*values)
         ]
-    variants = [(None, None)]
-    if args.bm25:
-        ids, texts = store.all_indexed_texts()
-        variants = [
-            (f"k1={kb} ", BM25Index.build(ids, texts, *map(float, kb.split(","))))
-            for kb in args.bm25
-        ]
-    configs = [
-        (f"{label or ''}{name}", changes, bm25)
-        for label, bm25 in variants
-        for name, changes in configs
-    ]
-    for name, changes, bm25 in configs:
-        if bm25 is not None:
-            retriever.bm25 = bm25
+    # (The --bm25 K1,B rows went with bm25s: tantivy's BM25 parameters are fixed, k1 1.2, b 0.75.)
+    for name, changes in configs:
         if args.only and not any(o in name for o in args.only):
             continue
         env = {f"RAG_{k.upper()}": str(v) for k, v in {**changes, **extra}.items()}

@@ -37,6 +37,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from rag.index.docstore import DocStore
     from rag.index.ingest import ingest
+    from rag.index.keyword import TantivyKeywordIndex
     from rag.index.manifest import IndexPaths
     from rag.pipeline import Pipeline, default_embedder
     from rag.settings import Settings
@@ -56,7 +57,10 @@ def main() -> None:
         write_articles(base / "clean" / "articles", a.articles, change=True)
         ingest([base / "clean" / "articles"], clean, lambda: embedder)
         reference = chunk_set(clean.index_dir)
-        totals = {"rounds": 0, "answered": 0, "lost": 0, "duplicated": 0, "equal": 0}
+        totals = {
+            "rounds": 0, "answered": 0, "lost": 0, "duplicated": 0, "equal": 0,
+            "keywords_equal": 0,
+        }  # fmt: skip
         for r in range(a.rounds):
             point, occurrence = KILL_AT[r % len(KILL_AT)]
             work = base / f"round{r}"
@@ -74,17 +78,20 @@ def main() -> None:
             lost = len({c[0] for c in reference} - set(ids))
             duplicated = len(ids) - len(set(ids))
             documents = len(DocStore(IndexPaths(settings.index_dir).documents))
-            equal = got == reference and documents == a.articles
+            keywords = TantivyKeywordIndex(IndexPaths(settings.index_dir).keywords).chunk_ids()
+            keywords_equal = keywords == {c[0] for c in reference}
+            equal = got == reference and documents == a.articles and keywords_equal
             totals["rounds"] += 1
             totals["answered"] += answered
             totals["lost"] += lost
             totals["duplicated"] += duplicated
             totals["equal"] += equal
+            totals["keywords_equal"] += keywords_equal
             first_line = found.splitlines()[0] if found else ""
             print(
                 f"round {r + 1:2d} kill at {point}#{occurrence}: answered={answered} "
                 f"check: {first_line[:90]!r} -> lost {lost}, duplicated {duplicated}, "
-                f"equal to clean: {equal}",
+                f"equal to clean: {equal} (keyword index {keywords_equal})",
                 flush=True,
             )
             shutil.rmtree(work, ignore_errors=True)

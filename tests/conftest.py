@@ -1,5 +1,5 @@
 """Shared fixtures. Everything here is real: the embedding model from its package, Chroma and
-bm25s in temporary folders, and the GGUF models assembled from their packages."""
+tantivy in temporary folders, and the GGUF models assembled from their packages."""
 
 from __future__ import annotations
 

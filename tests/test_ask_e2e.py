@@ -1,4 +1,4 @@
-"""End to end with every real part: the seed index, the real embedder, Chroma, bm25s and the
+"""End to end with every real part: the seed index, the real embedder, Chroma, tantivy and the
 default GGUF model, through the `rag` command and its --json contract."""
 
 import json

@@ -1,5 +1,5 @@
 """`rag.index.check`: each way a kill -9 can leave an index, made by hand on a real index (Chroma,
-SQLite, bm25s, the real embedder), is reported as exactly one one-line finding, and `repair`
+SQLite, tantivy, the real embedder), is reported as exactly one one-line finding, and `repair`
 brings back what a clean ingest wrote.
 
 One ingest for the module (it is the slow part): every test damages the index, repairs it and
@@ -14,15 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.index.bm25 import BM25Index
 from rag.index.check import (
-    BM25_LEFTOVER,
-    BM25_MISSING,
-    BM25_STALE,
     CHUNK_COUNT,
     CHUNK_TEXT,
-    MANIFEST_COUNTS,
-    MANIFEST_MISSING,
+    KEYWORDS_LEFTOVER,
+    KEYWORDS_MISSING,
+    KEYWORDS_OLD,
+    KEYWORDS_STALE,
     MISSING_CHUNKS,
     ORPHAN_CHUNKS,
     ORPHAN_SENTENCES,
@@ -32,6 +30,7 @@ from rag.index.check import (
 )
 from rag.index.docstore import DocStore
 from rag.index.ingest import ingest
+from rag.index.keyword import TantivyKeywordIndex
 from rag.index.manifest import IndexPaths, read_manifest
 from rag.index.store import ChromaStore
 from rag.llm.embed import Embedder
@@ -59,6 +58,10 @@ class Index:
         assert actions and all("\n" not in a for a in actions), actions
         assert check(self.paths) == []
         return actions
+
+
+def keyword_ids(paths: IndexPaths) -> set[str]:
+    return TantivyKeywordIndex(paths.keywords).chunk_ids()
 
 
 def snapshot(paths: IndexPaths) -> Snapshot:
@@ -112,7 +115,7 @@ def test_chunks_without_a_row_are_deleted_and_the_next_ingest_adds_the_document(
     assert f"{n} chunks in Chroma but no document row" in found.message
     clean.mend()
     assert snapshot(clean.paths) == {k: v for k, v in clean.clean.items() if v[0] != DOC}
-    assert BM25Index.load(clean.paths.bm25).ids.count(f"{DOC}::0") == 0  # type: ignore[union-attr]
+    assert not {c for c in keyword_ids(clean.paths) if c.startswith(f"{DOC}::")}
     assert read_manifest(clean.paths)["documents"] == 4  # type: ignore[index]
     ingest([clean.folder], clean.settings, lambda: clean.embedder)
     assert check(clean.paths) == [] and snapshot(clean.paths) == clean.clean
@@ -165,73 +168,65 @@ def test_sentence_vectors_without_their_chunk_are_deleted(clean: Index) -> None:
     assert snapshot(clean.paths) == clean.clean
 
 
-def test_a_stale_bm25_is_rebuilt(clean: Index) -> None:
-    ids, texts = clean.store().all_indexed_texts()
-    BM25Index.build(ids[:-3], texts[:-3]).save(clean.paths.bm25)
-    found = only(check(clean.paths), BM25_STALE)
-    assert f"{len(ids) - 3} chunk ids, Chroma {len(ids)} (3 not indexed, 0 gone" in found.message
+def test_a_keyword_index_missing_a_document_is_rebuilt(clean: Index) -> None:
+    keywords = TantivyKeywordIndex(clean.paths.keywords)
+    keywords.delete(DOC)
+    keywords.commit()
+    keywords.close()
+    n = sum(doc == DOC for doc, *_ in clean.clean.values())
+    found = only(check(clean.paths), KEYWORDS_STALE)
+    total = len(clean.clean)
+    assert f"has {total - n} chunks, Chroma {total} ({n} not indexed, 0 gone)" in found.message
     clean.mend()
-    assert sorted(BM25Index.load(clean.paths.bm25).ids) == sorted(ids)  # type: ignore[union-attr]
+    assert keyword_ids(clean.paths) == set(clean.clean)
 
 
-def test_a_bm25_of_older_texts_under_the_same_ids_is_rebuilt(clean: Index) -> None:
-    ids, texts = clean.store().all_indexed_texts()
-    BM25Index.build(ids, [*texts[:-1], "Words of an older version."]).save(clean.paths.bm25)
-    found = only(check(clean.paths), BM25_STALE)
-    assert "older chunk texts" in found.message
+def test_a_keyword_index_with_a_document_chroma_lacks_is_rebuilt(clean: Index) -> None:
+    keywords = TantivyKeywordIndex(clean.paths.keywords)
+    keywords.upsert("ghost.txt", [("ghost.txt::0", "A ghost article")], None)
+    keywords.commit()
+    keywords.close()
+    found = only(check(clean.paths), KEYWORDS_STALE)
+    assert "(0 not indexed, 1 gone)" in found.message
     clean.mend()
-    assert BM25Index.load(clean.paths.bm25).search("Patrushev AUKUS", 1)  # type: ignore[union-attr]
+    assert keyword_ids(clean.paths) == set(clean.clean)
 
 
-@pytest.mark.parametrize(
-    ("moves", "kind", "said"),
-    [
-        (["bm25>bm25.old"], BM25_MISSING, "bm25.old left behind"),
-        (["bm25>bm25.old", "bm25.old>>bm25.tmp"], BM25_MISSING, "bm25.tmp and bm25.old left"),
-        (["bm25>>bm25.old"], BM25_LEFTOVER, "bm25.old: left over"),
-        (["bm25>>bm25.tmp"], BM25_LEFTOVER, "bm25.tmp: left over"),
-    ],
-    ids=["killed-after-old", "killed-before-new", "killed-before-cleanup", "killed-writing-tmp"],
-)
-def test_bm25_killed_mid_swap(clean: Index, moves: list[str], kind: str, said: str) -> None:
-    root = clean.paths.root
-    for move in moves:  # "a>b" renames a to b, "a>>b" copies it
-        src, copy, dst = _parse(move)
-        if copy:
-            shutil.copytree(root / src, root / dst)
-        else:
-            (root / src).rename(root / dst)
-    found = only(check(clean.paths), kind)
-    assert said in found.message
+def test_a_missing_keyword_index_is_rebuilt(clean: Index) -> None:
+    shutil.rmtree(clean.paths.keywords)
+    found = only(check(clean.paths), KEYWORDS_MISSING)
+    assert "keywords/: the keyword index is missing" in found.message
     clean.mend()
-    assert clean.paths.bm25.is_dir()
-    assert not (root / "bm25.old").exists() and not (root / "bm25.tmp").exists()
+    assert keyword_ids(clean.paths) == set(clean.clean)
 
 
-def _parse(move: str) -> tuple[str, bool, str]:
-    copy = ">>" in move
-    src, _, dst = move.partition(">>" if copy else ">")
-    return src, copy, dst
+def test_an_old_bm25s_keyword_index_is_converted_once(clean: Index) -> None:
+    """As an index from before tantivy has it: a `bm25/` folder (bm25s's files and the chunk
+    ids) and no `keywords/`. Converted from the chunks in Chroma, then the old folder goes."""
+    shutil.rmtree(clean.paths.keywords)
+    clean.paths.bm25.mkdir()
+    (clean.paths.bm25 / "chunk_ids.json").write_text(json.dumps(sorted(clean.clean)), "utf-8")
+    found = only(check(clean.paths), KEYWORDS_OLD)
+    assert "old format (bm25s)" in found.message
+    actions = clean.mend()
+    assert any("converted the old keyword index" in a for a in actions), actions
+    assert keyword_ids(clean.paths) == set(clean.clean) and not clean.paths.bm25.exists()
+    assert TantivyKeywordIndex(clean.paths.keywords).search("Patrushev AUKUS", 1)
 
 
-def test_a_missing_manifest_is_written(clean: Index) -> None:
-    before = read_manifest(clean.paths)
-    clean.paths.manifest.unlink()
-    found = only(check(clean.paths), MANIFEST_MISSING)
-    assert "holds 5 documents" in found.message
+def test_an_old_keyword_index_is_converted_by_the_next_ingest(clean: Index) -> None:
+    shutil.rmtree(clean.paths.keywords)
+    clean.paths.bm25.mkdir()
+    report = ingest([clean.folder], clean.settings, lambda: clean.embedder)
+    assert report.converted == len(clean.clean) and report.embedded_chunks == 0
+    assert check(clean.paths) == [] and not clean.paths.bm25.exists()
+    assert keyword_ids(clean.paths) == set(clean.clean)
+
+
+def test_a_rebuild_killed_midway_leaves_a_folder_that_repair_removes(clean: Index) -> None:
+    shutil.copytree(clean.paths.keywords, clean.paths.root / "keywords.tmp")
+    found = only(check(clean.paths), KEYWORDS_LEFTOVER)
+    assert "keywords.tmp/: left over" in found.message
     clean.mend()
-    after = read_manifest(clean.paths)
-    assert after is not None and before is not None
-    assert {k: after[k] for k in ("documents", "chunks", "chunking", "embed_model")} == {
-        k: before[k] for k in ("documents", "chunks", "chunking", "embed_model")
-    }
-
-
-def test_manifest_counts_that_differ_are_rewritten(clean: Index) -> None:
-    data = json.loads(clean.paths.manifest.read_text("utf-8"))
-    chunks = data["chunks"]
-    clean.paths.manifest.write_text(json.dumps({**data, "documents": 7}), "utf-8")
-    found = only(check(clean.paths), MANIFEST_COUNTS)
-    assert f"says 7 documents and {chunks} chunks, the index holds 5 and {chunks}" in found.message
-    clean.mend()
-    assert read_manifest(clean.paths)["documents"] == 5  # type: ignore[index]
+    assert not (clean.paths.root / "keywords.tmp").exists()
+    assert keyword_ids(clean.paths) == set(clean.clean)

@@ -2,10 +2,11 @@
 `rag index check --repair` and a rerun complete it, and nothing is lost or duplicated (chunk ids
 and texts equal those of a clean ingest).
 
-The kill lands on a checkpoint line (`rag.index.checkpoints`, RAG_CHECKPOINTS=1), not after a random
-delay, so the BM25 swap and the manifest write are hit as surely as embedding. Each round starts
-from a usable index (three articles), then ingests five with one changed: new, changed and
-unchanged documents in one run. `scripts/crash_ingest.py` runs more rounds for the figures."""
+The kill lands on a checkpoint line (`rag.index.checkpoints`, RAG_CHECKPOINTS=1), not after a
+random delay, so the keyword-index commit and the manifest write are hit as surely as embedding.
+Each round starts from a usable index (three articles), then ingests five with one changed: new,
+changed and unchanged documents in one run. `scripts/crash_ingest.py` runs more rounds for the
+figures."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pytest
 
 from rag.index.docstore import DocStore
 from rag.index.ingest import ingest
+from rag.index.keyword import TantivyKeywordIndex
 from rag.index.manifest import IndexPaths
 from rag.index.store import ChromaStore
 from rag.pipeline import Pipeline
@@ -32,8 +34,8 @@ KILL_AT = [
     ("embedded", 1),
     ("chunks-written", 1),
     ("row-written", 2),
-    ("bm25-build", 1),
-    ("bm25-swap", 1),
+    ("keyword-commit", 1),
+    ("keyword-committed", 1),
     ("manifest-write", 1),
 ]
 
@@ -132,5 +134,7 @@ def test_kill_at_any_phase_loses_nothing(
     assert check.returncode == 0 and "consistent" in check.stdout, check.stdout + check.stderr
 
     assert chunk_set(index) == clean, "no chunk lost, duplicated or stale"
+    keywords = TantivyKeywordIndex(IndexPaths(index).keywords).chunk_ids()
+    assert keywords == {cid for cid, *_ in clean}, "the keyword index holds the same chunks"
     docs = DocStore(IndexPaths(index).documents)
     assert len(docs) == 5

@@ -1,9 +1,9 @@
 import pytest
 
 from rag.errors import IndexMismatchError
-from rag.index.bm25 import BM25Index
 from rag.index.docstore import DocStore
 from rag.index.ingest import ingest
+from rag.index.keyword import TantivyKeywordIndex
 from rag.index.manifest import IndexPaths, read_manifest
 from rag.index.store import ChromaStore
 from rag.settings import Settings
@@ -67,8 +67,9 @@ def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(
     hits = store.get(store.all_metadata()[0])
     mine = [h.chunk.text for cid, h in hits.items() if cid.startswith("003_")]
     assert mine == ["A short replacement article about the Zanzibar summit."]
-    bm25 = BM25Index.load(paths.bm25)
-    assert bm25.search("Zanzibar", 3)[0][0] == "003_7a1de87b9ac3f485.txt::0"
+    keywords = TantivyKeywordIndex(paths.keywords)
+    assert keywords.search("Zanzibar", 3)[0][0] == "003_7a1de87b9ac3f485.txt::0"
+    assert keywords.chunk_ids() == set(store.all_metadata()[0]), "the old chunks are gone"
 
     (seeds_copy / "004_3183116b0c1738f2.txt").unlink()
     kept = run(seeds_copy, settings, CountingEmbedder(embedder))
@@ -76,6 +77,8 @@ def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(
     pruned = run(seeds_copy, settings, CountingEmbedder(embedder), prune=True)
     assert pruned.removed == 1 and pruned.total_documents == 4
     assert not [i for i in store.all_metadata()[0] if i.startswith("004_")]
+    keywords.reload()
+    assert not [i for i in keywords.chunk_ids() if i.startswith("004_")], "pruned by keyword too"
 
 
 def test_interrupted_ingest_leaves_a_usable_index(seeds_copy, settings, embedder, monkeypatch):
@@ -91,7 +94,9 @@ def test_interrupted_ingest_leaves_a_usable_index(seeds_copy, settings, embedder
     resumed = CountingEmbedder(embedder)
     report = run(seeds_copy, settings, resumed)
     assert report.unchanged == 2 and report.embedded_documents == 3
-    assert BM25Index.load(paths.bm25).search("AUKUS", 1)
+    keywords = TantivyKeywordIndex(paths.keywords)
+    assert keywords.search("AUKUS", 1)
+    assert keywords.chunk_ids() == set(store.all_metadata()[0])
 
 
 def test_other_chunking_is_refused_on_an_existing_index(seeds_copy, settings, embedder):

@@ -1,5 +1,5 @@
 """Real-world ingest end to end: saved pages, PDFs, URLs and feeds served from 127.0.0.1, near-
-duplicate stories, the dry run, and the bad inputs of each kind. Real Chroma, bm25s and embedder;
+duplicate stories, the dry run, and the bad inputs of each kind. Real Chroma, tantivy and embedder;
 nothing here reaches the internet."""
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = {
     "chromadb", "llama_cpp", "torch", "sentence_transformers", "gradio", "onnxruntime",
-    "trafilatura", "bm25s", "openai", "httpx", "feedparser", "pypdf", "llama_index",
+    "trafilatura", "tantivy", "openai", "httpx", "feedparser", "pypdf", "llama_index",
 }  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.index.bm25 import BM25Index
+from rag.index.keyword import TantivyKeywordIndex, build
 from rag.index.store import ChromaStore
 from rag.pipeline import Pipeline, ingest_into
 from rag.search.retrieve import HybridRetriever, fuse
@@ -27,24 +27,63 @@ def test_fusion_is_keyed_by_chunk_id_not_text(tmp_path, embedder):
     ]
     for c in chunks:
         store.upsert([c], embedder.embed_documents([c.text]), {"title": c.doc_id})
-    bm25 = BM25Index.build([c.chunk_id for c in chunks], [c.text for c in chunks])
+    keywords = build(
+        tmp_path / "keywords", [(c.doc_id, [(c.chunk_id, c.text)], None) for c in chunks]
+    )
     from rag.settings import Settings
 
     # Duplicate collapse (on by default) would keep one of the two on purpose; fusion must not.
-    retriever = HybridRetriever(store, bm25, embedder, Settings(k=3, dedupe=0.0))
+    retriever = HybridRetriever(store, keywords, embedder, Settings(k=3, dedupe=0.0))
     passages = retriever.retrieve("transit corridor Caspian").passages
     top_two = {p.chunk.doc_id for p in passages[:2]}
     assert top_two == {"a.txt", "b.txt"}
     assert [p.rank for p in passages] == [1, 2, 3]
 
 
-def test_bm25_ignores_unknown_words_and_round_trips(tmp_path):
-    index = BM25Index.build(["x::0", "y::0"], ["Patrushev spoke about AUKUS", "Raisi in Tehran"])
+def test_keyword_index_ignores_unknown_words_and_reopens(tmp_path):
+    index = build(
+        tmp_path / "keywords",
+        [("x", [("x::0", "Patrushev spoke about AUKUS")], "Iran Press"),
+         ("y", [("y::0", "Raisi in Tehran")], None)],
+    )  # fmt: skip
     assert index.search("zzzz qqqq", 5) == []
-    index.save(tmp_path / "bm25")
-    loaded = BM25Index.load(tmp_path / "bm25")
-    assert loaded is not None
+    assert index.search("", 5) == [] and index.search("the of and", 5) == []
+    loaded = TantivyKeywordIndex(tmp_path / "keywords")
     assert loaded.search("AUKUS", 5)[0][0] == "x::0"
+    assert loaded.search("AUKUS", 5, outlet={"Iran Press"})[0][0] == "x::0"
+    assert loaded.search("AUKUS", 5, outlet={"Press TV"}) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ['"unbalanced', "AND OR NOT", "title:(x", "a* ?b ~2 ^3", "(((", "\\", "x:y:z", "'",
+     "\x00\u200b"],
+)
+def test_raw_questions_never_raise(tmp_path, question):
+    index = build(tmp_path / "keywords", [("x", [("x::0", "title x y z AND or not")], None)])
+    assert isinstance(index.search(question, 5), list)
+
+
+def test_upsert_and_delete_are_seen_by_a_reader_after_commit(tmp_path):
+    """One writer, another reader (as `rag serve` beside `rag ingest`): nothing shows before the
+    commit, all of it after the reader reloads; an upsert replaces a document's chunks."""
+    first = [("a", [("a::0", "budget vote"), ("a::1", "vote")], None)]
+    writer = build(tmp_path / "keywords", first)
+    reader = TantivyKeywordIndex(tmp_path / "keywords")
+    writer.upsert("a", [("a::0", "transit corridor")], "Mehr")
+    writer.upsert("b", [("b::0", "budget corridor")], None)
+    reader.reload()
+    assert {c for c, _ in reader.search("budget", 5)} == {"a::0"}, "nothing before the commit"
+    writer.commit()
+    assert {c for c, _ in reader.search("budget", 5)} == {"a::0"}, "nor before a reload"
+    reader.reload()
+    assert {c for c, _ in reader.search("budget corridor vote", 5)} == {"a::0", "b::0"}
+    assert reader.chunk_ids() == {"a::0", "b::0"}
+    writer.delete("a")
+    writer.commit()
+    writer.close()
+    reader.reload()
+    assert reader.chunk_ids() == {"b::0"} and reader.count() == 1
 
 
 def test_seed_retrieval_finds_the_aukus_paragraph(seed_settings, embedder):

@@ -1,12 +1,12 @@
-"""Scale: the retriever reads nothing per chunk at start, and BM25's outlet filter is an array
-built once per load (issue 13, item 4)."""
+"""Scale: the retriever reads nothing per chunk at start, and the keyword index filters by outlet
+itself (issue 13, item 4)."""
 
 import json
 
 import pytest
 
-from rag.index.bm25 import BM25Index
 from rag.index.docstore import DocStore, read_outlets
+from rag.index.keyword import TantivyKeywordIndex, build
 from rag.index.manifest import IndexPaths
 from rag.index.store import ChromaStore
 from rag.pipeline import Pipeline, ingest_into
@@ -14,24 +14,19 @@ from rag.search.retrieve import HybridRetriever, doc_of
 from rag.settings import Settings
 
 
-def test_bm25_label_filter_matches_an_id_filter():
+def test_keyword_outlet_filter_keeps_only_those_outlets_and_their_scores(tmp_path):
     ids = [f"d{i}::0" for i in range(6)]
-    texts = ["budget vote in parliament"] * 6
     outlets = ["A", "B", None, "A", "C", "B"]
-    index = BM25Index.build(ids, texts)
-    index.label(outlets)
+    rows = [(cid.split("::")[0], [(cid, "budget vote in parliament")], o)
+            for cid, o in zip(ids, outlets, strict=True)]  # fmt: skip
+    index = build(tmp_path / "keywords", rows)
+    everything = dict(index.search("budget vote", 10))
+    assert set(everything) == set(ids)
     for wanted in (["A"], ["B", "C"], ["Z"], []):
         allowed = {cid for cid, o in zip(ids, outlets, strict=True) if o in wanted}
-        by_ids = index.search("budget vote", 10, allowed=allowed)
-        by_labels = index.search("budget vote", 10, labels=wanted)
-        assert sorted(by_labels) == sorted(by_ids)
-        assert {cid for cid, _ in by_labels} == allowed
-
-
-def test_bm25_label_filter_needs_labels():
-    index = BM25Index.build(["a::0"], ["budget vote"])
-    with pytest.raises(ValueError):
-        index.search("budget", 5, labels=["A"])
+        by_outlet = index.search("budget vote", 10, outlet=wanted)
+        assert {cid for cid, _ in by_outlet} == allowed
+        assert all(score == pytest.approx(everything[cid]) for cid, score in by_outlet)
 
 
 def test_read_outlets_is_read_only(tmp_path):
@@ -80,10 +75,11 @@ def test_retriever_reads_no_chunk_metadata_at_start_and_drops_removed_chunks(
     before = retriever.retrieve(question).passages
     assert {p.source for p in before[:2]} == {"TechCrunch", "The Verge"}
 
-    # A chunk removed from the store behind BM25's back (an interrupted ingest) is dropped.
+    # A chunk removed from the store behind the keyword index's back is dropped.
     gone = next(p.chunk for p in before if p.source == "The Verge")
     pipeline.store.delete_document(gone.doc_id)
-    after = HybridRetriever(pipeline.store, retriever.bm25, embedder, settings).retrieve(question)
+    again = HybridRetriever(pipeline.store, retriever.keywords, embedder, settings)
+    after = again.retrieve(question)
     assert gone.chunk_id not in {p.chunk.chunk_id for p in after.passages}
     assert after.passages
 
@@ -93,27 +89,9 @@ def test_retriever_takes_the_outlets_from_a_given_document_table(tmp_path, embed
     ingest_into(settings, [_corpus(tmp_path)], embedder=embedder)
     paths = IndexPaths(settings.index_dir)
     store = ChromaStore(paths.chroma)
-    bm25 = BM25Index.load(paths.bm25)
+    keywords = TantivyKeywordIndex(paths.keywords)
     documents = DocStore(paths.documents)
-    retriever = HybridRetriever(store, bm25, embedder, settings, documents)
+    retriever = HybridRetriever(store, keywords, embedder, settings, documents)
     plan = retriever.plan("Did Wired cover the cup final?")
     assert [m.sources for m in plan.outlets] == [("Wired",)]
     documents.close()
-
-
-def test_top_positive_keeps_the_best_positive_scores_ties_in_row_order():
-    import numpy as np
-
-    from rag.index.bm25 import top_positive
-
-    scores = np.array([0, 3, 1, 3, 0, 2, 3, 0.5], dtype=np.float32)
-    assert list(top_positive(scores, 2)) == [1, 3]
-    assert list(top_positive(scores, 4)) == [1, 3, 6, 5]
-    assert list(top_positive(scores, 10)) == [1, 3, 6, 5, 2, 7]
-    assert list(top_positive(np.zeros(5, dtype=np.float32), 3)) == []
-    rng = np.random.default_rng(1)
-    for _ in range(100):
-        x = (rng.integers(0, 6, 300) * (rng.random(300) < 0.3)).astype(np.float32)
-        n = int(rng.integers(1, 40))
-        expected = sorted(np.flatnonzero(x > 0), key=lambda i: (-x[i], i))[:n]
-        assert list(top_positive(x, n)) == expected

@@ -1,7 +1,7 @@
 """The chat UI in a real headless Chromium (Debian's `chromium`, driven by Playwright), against
 real `rag serve` processes: one on a copy of the seed index, one on an empty index behind --auth.
 
-Everything is real: the embedder, Chroma, bm25s and the default GGUF model answer the questions.
+Everything is real: the embedder, Chroma, tantivy and the default GGUF model answer the questions.
 """
 
 from __future__ import annotations

@@ -103,8 +103,8 @@ def test_upload_into_a_served_index_is_searchable_at_once(seed_copy, embedder, t
     engine.add_files([article])
     after = engine.pipeline.retrieve("Zorblat footbridge Kalamaja").passages
     assert after[0].chunk.doc_id == "zorblat.txt"
-    # BM25 was reloaded too: the keyword index alone finds the new document.
-    keyword = engine.pipeline.retriever.bm25.search("Zorblat", 3)
+    # The keyword index was reloaded too: it alone finds the new document.
+    keyword = engine.pipeline.retriever.keywords.search("Zorblat", 3)
     assert any(cid.startswith("zorblat.txt::") for cid, _ in keyword)
     assert engine.document("001_72ccaa6fd02313a0.txt").source == "Iran Press"  # nothing lost
 

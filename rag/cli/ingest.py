@@ -199,6 +199,11 @@ def summary(report: IngestReport, settings: Settings) -> str:
         + (f"; {report.linked} linked to an earlier copy of a story" if report.linked else "")
         + "."
     ]
+    if report.converted:
+        lines.append(
+            f"Converted the keyword index to the incremental format ({report.converted} chunks), "
+            "once."
+        )
     if report.fetched:
         lines.append(
             f"Fetched {report.fetched} pages and feeds, {report.not_modified} unchanged since the "

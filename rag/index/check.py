@@ -1,38 +1,35 @@
 """`rag index check [--repair]`: verify that the four parts of an index agree, and mend them.
 
 An index is written in steps (see `rag.index.ingest`): per window of documents, their chunks go into
-Chroma, then each document's row into the documents table (a row means "this document is
-complete"); the BM25 index is rebuilt from every stored chunk at the end and swapped in; the
-manifest is written last. A kill -9 can land between any two steps, and a later ingest does not
-always notice: chunks of a document that is no longer in the input stay forever, and a BM25
-index that missed a rebuild is only rebuilt when some chunk changes again. So the parts are
+Chroma, then one commit of the keyword index, then each document's row into the documents table
+(a row means "this document is complete"); the manifest is written last. A kill -9 can land
+between any two steps, and a later ingest does not always notice: chunks of a document that is no
+longer in the input stay forever. So the parts are
 compared here, each difference becomes one `Finding` a user can read, and `repair` mends exactly
 what differs, from what the index itself holds: a document is re-chunked from the text in its
 row, never from its source file, which may have changed or gone.
 
-Chunks and rows are the primary record; BM25 and the manifest's counts are derived from them.
-While the primary record disagrees, what BM25 and the counts should be is only known after the
-repair (which rebuilds both), so their content is compared only once the primary record agrees;
-a BM25 folder or manifest that is missing altogether is always reported.
+Chunks and rows are the primary record; the keyword index and the manifest's counts are derived
+from them. While the primary record disagrees, what they should be is only known after the repair,
+so their content is compared only once the primary record agrees; a keyword index or manifest
+that is missing altogether, or a keyword index in the old format (bm25s), is always reported.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from rag.index.bm25 import IDS_FILE, SOURCE_FILE, BM25Index, fingerprint
 from rag.index.docstore import DocStore
 
 # ingest's own sentence writer, private there: a repaired document gets exactly the sentence
 # vectors an ingest writes, from one place.
 from rag.index.ingest import _store_sentences, chunk_metas, chunks_of, content_hash
+from rag.index.keyword import TantivyKeywordIndex, build
 from rag.index.manifest import IndexPaths, check_compatible, read_manifest, write_manifest
 from rag.index.store import ChromaStore, open_store
 from rag.llm.embed import Embedder
@@ -48,9 +45,11 @@ CHUNK_COUNT = "chunk-count"
 CHUNK_TEXT = "chunk-text"
 ORPHAN_SENTENCES = "orphan-sentences"
 # Derived parts.
-BM25_STALE = "bm25-stale"
-BM25_MISSING = "bm25-missing"
-BM25_LEFTOVER = "bm25-leftover"
+KEYWORDS_STALE = "keywords-stale"
+KEYWORDS_MISSING = "keywords-missing"
+KEYWORDS_OLD = "keywords-old-format"
+KEYWORDS_LEFTOVER = "keywords-leftover"
+KEYWORDS = frozenset({KEYWORDS_STALE, KEYWORDS_MISSING, KEYWORDS_OLD, KEYWORDS_LEFTOVER})
 MANIFEST_COUNTS = "manifest-counts"
 MANIFEST_MISSING = "manifest-missing"
 
@@ -87,7 +86,8 @@ class _Scan:
 
 
 def check(paths: IndexPaths, settings: Settings | None = None) -> list[Finding]:
-    """Every disagreement between Chroma, the documents table, BM25 and the manifest, one
+    """Every disagreement between Chroma, the documents table, the keyword index and the
+    manifest, one
     finding each, ordered by document; [] for a consistent (or absent) index. With a
     `chroma_url` in `settings`, the chunks are read from that server."""
     if not paths.root.is_dir():
@@ -95,7 +95,7 @@ def check(paths: IndexPaths, settings: Settings | None = None) -> list[Finding]:
     scan = _scan(paths, settings)
     findings = _document_findings(scan)
     primary_ok = not findings
-    findings += _bm25_findings(paths, scan, compare=primary_ok)
+    findings += _keyword_findings(paths, scan, compare=primary_ok)
     findings += _manifest_findings(scan, compare=primary_ok)
     return findings
 
@@ -138,15 +138,28 @@ def repair(
         if rechunk:
             actions += _rechunk(sorted(rechunk), store, docs, settings, embedder_factory)
         changed = bool(delete or rechunk)
-        bm25_kinds = {BM25_STALE, BM25_MISSING, BM25_LEFTOVER}
-        if changed or kinds & bm25_kinds:
-            for leftover in _leftovers(paths):
-                shutil.rmtree(leftover, ignore_errors=True)
-                actions.append(f"{leftover.name}: removed (left over from an interrupted swap)")
-        if changed or kinds & {BM25_STALE, BM25_MISSING}:
-            ids, texts = store.all_indexed_texts()
-            BM25Index.build(ids, texts).save(paths.bm25)
-            actions.append(f"{paths.bm25.name}/: rebuilt the keyword index from {len(ids)} chunks")
+        if kinds & KEYWORDS:
+            # Rebuilt whole from Chroma (which the steps above made right), in a sibling folder
+            # that replaces the old one in a rename; the old format's folder goes after it.
+            keywords = build(paths.keywords, store.all_keyword_rows())
+            what = "converted the old keyword index (bm25s)" if paths.bm25.is_dir() else "rebuilt"
+            actions.append(
+                f"{paths.keywords.name}/: {what} from {_n(keywords.count(), 'chunk')} in Chroma"
+            )
+            shutil.rmtree(paths.bm25, ignore_errors=True)
+        elif changed:
+            keywords = TantivyKeywordIndex(paths.keywords)
+            try:
+                for doc_id in sorted(delete):
+                    keywords.delete(doc_id)
+                for doc_id, chunks, outlet in store.keyword_rows(sorted(rechunk)):
+                    keywords.upsert(doc_id, chunks, outlet)
+                keywords.commit()
+            finally:
+                keywords.close()
+            actions.append(
+                f"{paths.keywords.name}/: updated for {_n(len(delete | rechunk), 'document')}"
+            )
         if changed or kinds & {MANIFEST_COUNTS, MANIFEST_MISSING}:
             if not manifest_readable:
                 paths.manifest.unlink(missing_ok=True)  # write_manifest reads the old one first
@@ -304,84 +317,51 @@ def _row_findings(doc_id: str, row: tuple[int, str], hits: list[Hit]) -> list[Fi
     return []
 
 
-def _bm25_findings(paths: IndexPaths, scan: _Scan, *, compare: bool) -> list[Finding]:
-    where = f"{paths.bm25.name}/"
-    leftovers = [p.name for p in _leftovers(paths)]
-    if not paths.bm25.is_dir():
-        if scan.empty and not leftovers:
-            return []  # nothing ingested yet
-        left = f", {' and '.join(leftovers)} left behind (killed mid-swap)" if leftovers else ""
-        return [
+def _keyword_findings(paths: IndexPaths, scan: _Scan, *, compare: bool) -> list[Finding]:
+    where = f"{paths.keywords.name}/"
+    out = []
+    tmp = paths.keywords.with_name(paths.keywords.name + ".tmp")
+    if tmp.exists():
+        out.append(
             Finding(
-                BM25_MISSING,
+                KEYWORDS_LEFTOVER,
                 None,
-                f"{where}: the keyword index is missing{left}; --repair rebuilds it",
+                f"{tmp.name}/: left over from an interrupted rebuild; --repair removes it",
             )
-        ]
-    out = [
-        Finding(
-            BM25_LEFTOVER,
-            None,
-            f"{name}: left over from an interrupted keyword-index swap; --repair removes it",
         )
-        for name in leftovers
-    ]
+    if not TantivyKeywordIndex.exists(paths.keywords):
+        if paths.bm25.is_dir():
+            out.append(
+                Finding(
+                    KEYWORDS_OLD,
+                    None,
+                    f"{paths.bm25.name}/: the keyword index is in the old format (bm25s); "
+                    "--repair (or the next ingest) converts it",
+                )
+            )
+        elif not scan.empty:
+            out.append(
+                Finding(
+                    KEYWORDS_MISSING, None, f"{where}: the keyword index is missing; --repair "
+                    "rebuilds it",
+                )
+            )  # fmt: skip
+        return out
     if not compare:
         return out
-    try:
-        ids = json.loads((paths.bm25 / IDS_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return [
-            *out,
-            Finding(
-                BM25_MISSING,
-                None,
-                f"{where}: no readable {IDS_FILE} (an interrupted write); --repair rebuilds it",
-            ),
-        ]
-    texts = {
-        h.chunk.chunk_id: indexed_text(str(h.metadata.get("header") or ""), h.chunk.text)
-        for hits in scan.chunks.values()
-        for h in hits
-    }
-    saved = [str(i) for i in ids]
-    missing, extra = len(texts.keys() - set(saved)), len(set(saved) - texts.keys())
-    if missing or extra or len(set(saved)) != len(saved):
+    saved = TantivyKeywordIndex(paths.keywords).chunk_ids()
+    stored = {h.chunk.chunk_id for hits in scan.chunks.values() for h in hits}
+    missing, extra = len(stored - saved), len(saved - stored)
+    if missing or extra:
         out.append(
             Finding(
-                BM25_STALE,
+                KEYWORDS_STALE,
                 None,
-                f"{where}: the keyword index has {len(saved)} chunk ids, Chroma {len(texts)} "
-                f"({missing} not indexed, {extra} gone; an ingest was interrupted before it was "
-                "rebuilt); --repair rebuilds it",
-            )
-        )
-    elif _bm25_texts_differ(paths, saved, texts):
-        out.append(
-            Finding(
-                BM25_STALE,
-                None,
-                f"{where}: the keyword index was built from older chunk texts (an ingest was "
-                "interrupted before it was rebuilt); --repair rebuilds it",
+                f"{where}: the keyword index has {len(saved)} chunks, Chroma {len(stored)} "
+                f"({missing} not indexed, {extra} gone); --repair rebuilds it",
             )
         )
     return out
-
-
-def _bm25_texts_differ(paths: IndexPaths, ids: list[str], texts: dict[str, str]) -> bool:
-    """Whether the saved index was built from other texts than the chunks now stored.
-
-    Same ids are not enough: a document changed without changing its number of chunks keeps
-    its chunk ids, and an ingest killed before the rebuild leaves BM25 on the old words. The
-    index keeps the fingerprint of its input (`rag.index.bm25.fingerprint`); an index written before
-    fingerprints existed cannot be compared and counts as current."""
-    if not ids:
-        return False
-    try:
-        saved = (paths.bm25 / SOURCE_FILE).read_text("utf-8").strip()
-    except OSError:
-        return False
-    return saved != fingerprint(ids, [texts[i] for i in ids])
 
 
 def _manifest_findings(scan: _Scan, *, compare: bool) -> list[Finding]:
@@ -426,12 +406,6 @@ def _manifest_error(paths: IndexPaths) -> str | None:
     except (OSError, ValueError) as e:
         return str(e).splitlines()[0] if str(e) else type(e).__name__
     return None
-
-
-def _leftovers(paths: IndexPaths) -> list[Path]:
-    """The `bm25.tmp` and `bm25.old` siblings that `BM25Index.save` leaves if killed."""
-    siblings = (paths.bm25.with_name(paths.bm25.name + s) for s in (".tmp", ".old"))
-    return [p for p in siblings if p.exists()]
 
 
 def _chunk_number(chunk_id: str) -> tuple[int, str]:

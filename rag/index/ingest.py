@@ -1,18 +1,19 @@
 """Ingest: files, URLs and feeds -> documents -> chunks (offsets kept) -> embeddings -> Chroma,
-documents table, BM25 index, manifest.
+keyword index, documents table, manifest.
 
 Two stages, so that a long ingest shows a true rate and ETA:
 1. Read: every source is loaded and extracted, each new or changed document is chunked, and
    near-duplicates are linked to their story (`stories`). Nothing is written yet.
 2. Embed and write: chunks of many documents are embedded together (one model call per few
    hundred chunks, sorted by length inside the embedder, so batches are full and little padding
-   is computed), then each document is committed on its own (chunks, then its row in the
-   documents table).
+   is computed), then each window is committed in the order that keeps the stores consistent:
+   its chunks to Chroma, then one keyword-index commit, then each document's row.
 
 Incremental: a document whose content hash (text, metadata and chunking) is unchanged is skipped;
 a changed one has its old chunks replaced. Because each document is committed on its own, an
-interrupted run leaves every finished document usable, and the next run picks up the rest. The
-BM25 index is rebuilt from the stored chunks at the end and swapped in atomically. URLs and feeds
+interrupted run leaves every finished document usable, and the next run picks up the rest: a
+document without its row is done again, and Chroma's replace and the keyword index's upsert are
+idempotent, so a replay converges wherever the run was killed. URLs and feeds
 remember what they fetched (ETag, Last-Modified, feed entry ids) only after the run succeeded,
 so an interrupted run fetches them again rather than losing them.
 """
@@ -30,9 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag.errors import InputError
-from rag.index.bm25 import BM25Index
 from rag.index.checkpoints import checkpoint
 from rag.index.docstore import DocStore
+from rag.index.keyword import TantivyKeywordIndex, build
 from rag.index.lock import writing
 from rag.index.manifest import (
     IndexPaths,
@@ -67,7 +68,6 @@ EMBED_WINDOW = 256
 # pays for itself.
 BULK_MIN_CHUNKS = 400
 FETCH_STATE = "fetch.json"
-BM25_STALE = ".bm25-stale"
 NO_OUTLET = ""  # the key, in IngestReport.outlets, of documents that name no outlet
 
 
@@ -88,6 +88,7 @@ class IngestReport:
     embedded_chunks: int = 0
     unchanged: int = 0
     removed: int = 0
+    converted: int = 0  # chunks of an old keyword index (bm25s) converted, once
     total_documents: int = 0
     total_chunks: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -183,11 +184,11 @@ def _ingest(
     progress = progress or Progress()
     index = IndexPaths(settings.index_dir)
     check_compatible(index, settings)
-    stale = index.root / BM25_STALE
     report = IngestReport(files=len(files))
     fetches = _Fetches()
     state = _fetch_state(index) if sources.urls or sources.feeds else None
     store = open_store(settings, index.chroma)
+    keywords = open_keywords(index, store, report)
     docs = DocStore(index.documents)
     embedder: Embedder | None = None
     try:
@@ -229,33 +230,31 @@ def _ingest(
             progress.advance(label)
         if pending:
             assert embedder is not None
-            # Until the BM25 index is rebuilt below, it is stale; a run killed in between
-            # leaves this mark, and the next run rebuilds it even if it embeds nothing.
-            stale.touch()
             _embed_and_write(
-                pending, store, docs, embedder, settings, report, progress, bulk_factory
+                pending, store, keywords, docs, embedder, settings, report, progress, bulk_factory
             )
         for story in first_copies:
             first = docs.get(story)
             if first is not None and first.story is None:
                 docs.set_story(story, story)
         if prune:
-            for doc_id, path in docs.paths().items():
-                # Fetched documents (no path) are never pruned: a site being down is not a
-                # deletion.
-                if doc_id in seen or path is None:
-                    continue
-                if not Path(path).exists() or path in loaded_files:
-                    store.delete_document(doc_id)
+            # Fetched documents (no path) are never pruned: a site being down is not a deletion.
+            gone = [
+                doc_id
+                for doc_id, path in docs.paths().items()
+                if doc_id not in seen
+                and path is not None
+                and (not Path(path).exists() or path in loaded_files)
+            ]
+            if gone:
+                # The row goes last, as it came last: a run killed before it prunes again.
+                store.delete_documents(gone)
+                for doc_id in gone:
+                    keywords.delete(doc_id)
+                keywords.commit()
+                for doc_id in gone:
                     docs.delete(doc_id)
-                    report.removed += 1
-        if report.removed:
-            stale.touch()
-        if stale.exists() or not index.bm25.exists():
-            ids, texts = store.all_indexed_texts()
-            checkpoint("bm25-build")
-            BM25Index.build(ids, texts).save(index.bm25)
-            stale.unlink(missing_ok=True)
+                report.removed += len(gone)
         report.total_documents = len(docs)
         report.total_chunks = store.count()
         write_manifest(
@@ -266,8 +265,28 @@ def _ingest(
         if state is not None:
             _remember(state, fetches)
     finally:
+        keywords.close()
         docs.close()
     return report
+
+
+def open_keywords(
+    index: IndexPaths, store: ChromaStore, report: IngestReport | None = None
+) -> TantivyKeywordIndex:
+    """The index's keyword index, built once from the chunks in Chroma where it is missing: a
+    new index, or one from before the incremental keyword index (bm25s, `bm25/`), which is
+    converted and its old folder removed."""
+    import shutil
+
+    if TantivyKeywordIndex.exists(index.keywords):
+        keywords = TantivyKeywordIndex(index.keywords)
+    else:
+        keywords = build(index.keywords, store.all_keyword_rows())
+        if index.bm25.is_dir() and report is not None:
+            report.converted = keywords.count()
+    # Removed only once the new index is in place (a run killed in between converts again).
+    shutil.rmtree(index.bm25, ignore_errors=True)
+    return keywords
 
 
 def chunks_of(doc: Document, settings: Settings, embedder: Embedder) -> tuple[str, list[Chunk]]:
@@ -299,6 +318,7 @@ def preview(paths: Sequence[Path] | Sources, settings: Settings) -> Iterator[Doc
 def _embed_and_write(
     pending: list[_Pending],
     store: ChromaStore,
+    keywords: TantivyKeywordIndex,
     docs: DocStore,
     embedder: Embedder,
     settings: Settings,
@@ -318,14 +338,20 @@ def _embed_and_write(
             [indexed_text(p.head, c.text) for p in window for c in p.chunks]
         )
         metas = [m for p in window for m in chunk_metas(p.doc, p.head, p.chunks)]
-        # One write for the window (Chroma's cost is per call), then each document's row: a
-        # crash in between leaves new chunks under an old row, which the next run (or
-        # `rag index check --repair`) redoes, never a row without its chunks.
+        # One write for the window (Chroma's cost is per call), one keyword commit, then each
+        # document's row: a crash in between leaves new chunks under an old row, which the next
+        # run (or `rag index check --repair`) redoes, never a row without its chunks.
         checkpoint("embedded")
         store.replace_documents([p.doc.doc_id for p in window], chunks, vectors, metas)
         checkpoint("chunks-written")
         if settings.sentence_vectors:
             _store_sentences(store, embed_with, chunks)
+        for p in window:
+            keywords.upsert(
+                p.doc.doc_id, [(c.chunk_id, indexed_text(p.head, c.text)) for c in p.chunks],
+                p.doc.source,
+            )  # fmt: skip
+        keywords.commit()
         for p in window:
             docs.put(p.doc, p.digest, len(p.chunks), p.signature)
             checkpoint("row-written")

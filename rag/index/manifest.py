@@ -1,9 +1,9 @@
 """The on-disk index: where its parts live, and the manifest that says how it was built.
 
 `index/` holds `chroma/` (chunks and embeddings), `documents.sqlite` (whole documents),
-`bm25/` (the keyword index) and `manifest.json` (embedding model, chunking, schema version,
-counts). Opening checks the manifest against the settings in use, so a query is never embedded
-with another model than the chunks were.
+`keywords/` (the keyword index, tantivy) and `manifest.json` (embedding model, chunking, schema
+version, counts). Opening checks the manifest against the settings in use, so a query is never
+embedded with another model than the chunks were.
 """
 
 from __future__ import annotations
@@ -34,7 +34,13 @@ class IndexPaths:
         return self.root / "documents.sqlite"
 
     @property
+    def keywords(self) -> Path:
+        return self.root / "keywords"
+
+    @property
     def bm25(self) -> Path:
+        """Where indexes before the incremental keyword index kept theirs (bm25s): converted to
+        `keywords/` once, by the next ingest or `rag index check --repair`."""
         return self.root / "bm25"
 
     @property

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import StoreError
+from rag.sources.chunk import indexed_text
 from rag.types import Chunk, Hit
 
 COLLECTION = "chunks"
@@ -190,11 +191,12 @@ class ChromaStore:
             rows.setdefault(str(meta["chunk_id"]), []).append(vec)
         return {cid: np.asarray(v, dtype=np.float32) for cid, v in rows.items()}
 
-    def _pages(self, include: list[str]) -> Any:
-        """Every chunk, `BATCH` at a time (a server caps what one call may return)."""
+    def _pages(self, include: list[str], where: Any = None) -> Any:
+        """Every chunk (or those `where` selects), `BATCH` at a time (a server caps what one
+        call may return)."""
         at = 0
         while True:
-            res: Any = self._col.get(include=include, limit=BATCH, offset=at)  # type: ignore[arg-type]
+            res: Any = self._col.get(where=where, include=include, limit=BATCH, offset=at)  # type: ignore[arg-type]
             if not res["ids"]:
                 return
             yield res
@@ -214,10 +216,34 @@ class ChromaStore:
         for res in self._pages(["documents", "metadatas"]):
             ids += res["ids"]
             texts += [
-                f"{m['header']}\n{t}" if m.get("header") else t
+                _indexed(t, m)
                 for t, m in zip(res["documents"] or [], res["metadatas"] or [], strict=True)
             ]
         return ids, texts
+
+    def all_keyword_rows(self) -> Iterator[tuple[str, list[tuple[str, str]], str | None]]:
+        """(doc id, [(chunk id, indexed text)], outlet) of every document, as the keyword index
+        holds them: for a rebuild (a repair, or an index from before `rag.index.keyword`)."""
+        return self.keyword_rows(None)
+
+    def keyword_rows(
+        self, doc_ids: list[str] | None
+    ) -> Iterator[tuple[str, list[tuple[str, str]], str | None]]:
+        """The same for these documents (None: all)."""
+        if doc_ids is not None and not doc_ids:
+            return
+        by_doc: dict[str, list[tuple[str, str]]] = {}
+        outlet: dict[str, str | None] = {}
+        where = None if doc_ids is None else _of_documents(doc_ids)
+        for res in self._pages(["documents", "metadatas"], where):
+            for cid, text, meta in zip(
+                res["ids"], res["documents"] or [], res["metadatas"] or [], strict=True
+            ):
+                doc_id = str(meta.get("doc_id") or cid.rsplit("::", 1)[0])
+                by_doc.setdefault(doc_id, []).append((cid, _indexed(text, meta)))
+                outlet.setdefault(doc_id, meta.get("source"))
+        for doc_id, chunks in by_doc.items():
+            yield doc_id, chunks, outlet[doc_id]
 
     def all_vectors(self) -> Iterator[tuple[list[str], Any]]:
         """(ids, float32 array of their embeddings) of every chunk, a page at a time."""
@@ -234,6 +260,12 @@ class ChromaStore:
             ids += res["ids"]
             metas += [dict(m) for m in res["metadatas"] or []]
         return ids, metas
+
+
+def _indexed(text: str, meta: Any) -> str:
+    """A chunk as the keyword index holds it: the header, when the chunk has one, then the body
+    (from what Chroma stores)."""
+    return indexed_text(meta.get("header") or "", text)
 
 
 def _of_documents(doc_ids: list[str]) -> Any:

@@ -4,10 +4,10 @@ near-duplicate collapse. One path serves `rag ask`, the UI and `rag eval retriev
 1. The question is analysed (`rag.search.query`): the outlets and dates it names, and, when it is
    about two or more stories, one sub-query per story restricted to the outlets that story names.
 2. Each sub-query is searched densely (Chroma, chunk header + body embeddings) and by keywords
-   (bm25s over header + body); the two rankings are fused by chunk id with weighted reciprocal
-   rank fusion, and chunks from a named outlet or a named date get a boost. Fusion is keyed by
-   chunk id, never by text: two articles can share a passage word for word, and each must keep
-   its own citation.
+   (BM25 over header + body, `rag.index.keyword`); the two rankings are fused by chunk id with
+   weighted reciprocal rank fusion, and chunks from a named outlet or a named date get a boost.
+   Fusion is keyed by chunk id, never by text: two articles can share a passage word for word,
+   and each must keep its own citation.
 3. The second stage rescores the best fused chunks of each sub-query: the best match between
    the sub-query and any single sentence of the chunk (the same MiniLM model, sentence vectors
    stored at ingest), added to the fused score. No cross-encoder is available offline here.
@@ -25,8 +25,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from rag.index.bm25 import BM25Index
 from rag.index.docstore import DocStore, read_outlets
+from rag.index.keyword import KeywordIndex
 from rag.index.manifest import IndexPaths
 from rag.index.store import ChromaStore
 from rag.llm.embed import Embedder
@@ -80,16 +80,16 @@ class HybridRetriever:
     def __init__(
         self,
         store: ChromaStore,
-        bm25: BM25Index | None,
+        keywords: KeywordIndex | None,
         embedder: Embedder,
         settings: Settings,
         documents: DocStore | None = None,
     ) -> None:
         """`documents`: the index's document table, for the outlet names (read-only from
         `settings.index_dir` when not given). Nothing is read per chunk at start: a chunk's
-        outlet and day come with its hit, and BM25's outlet filter is an array per load."""
+        outlet and day come with its hit, and the keyword index keeps each chunk's outlet."""
         self.store = store
-        self.bm25 = bm25
+        self.keywords = keywords
         self.embedder = embedder
         self.settings = settings
         outlet_of = (
@@ -98,8 +98,6 @@ class HybridRetriever:
             else read_outlets(IndexPaths(settings.index_dir).documents)
         )
         self._matcher = OutletMatcher(sorted(set(outlet_of.values())))
-        if bm25 is not None:
-            bm25.label([outlet_of.get(doc_of(cid)) for cid in bm25.ids])
         self._sentence_cache: dict[str, Any] = {}
 
     def plan(self, question: str) -> QueryPlan:
@@ -169,7 +167,7 @@ class HybridRetriever:
         dense = self._dense(sq, qv, n, restrict, dense_cache)
         t_dense = time.perf_counter()
         labels = sq.sources if restrict else None
-        keyword = self.bm25.search(sq.text, n, labels=labels) if self.bm25 else []
+        keyword = self.keywords.search(sq.text, n, outlet=labels) if self.keywords else []
         timings["dense"] += (t_dense - t) * 1000
         timings["bm25"] += (time.perf_counter() - t_dense) * 1000
         return dense, keyword
