@@ -6,7 +6,7 @@ reused: the real MultiHop-RAG index (built once with `rag eval retrieval` or `ra
 every article, chunk and vector; an index of N chunks is the real articles first, then synthetic
 copies of them (each chunk's sentences shuffled, a new outlet and date, the source chunk's vector
 plus small noise) until N chunks. Everything is written through the product's own store, document
-table, BM25 index and manifest, so `Pipeline.open` reads it like any ingested index.
+table, keyword index and manifest, so `Pipeline.open` reads it like any ingested index.
 
 Steps (each resumable; run the heavy ones under `flock /tmp/cpu.lock`):
 
@@ -14,6 +14,7 @@ Steps (each resumable; run the heavy ones under `flock /tmp/cpu.lock`):
     python scripts/bench_scale.py build --size 100000 [--budget-s 500]   # rerun until "done"
     python scripts/bench_scale.py build --size 10000 --server           # write through a server
     python scripts/bench_scale.py measure --size 100000 [--server]
+    python scripts/bench_scale.py update --size 100000 [--runs 3]   # add and delete one article
     python scripts/bench_scale.py table
 
 Results are kept, one JSON object per step, in scripts/data/bench_scale.jsonl (`--results`).
@@ -43,13 +44,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.index.bm25 import BM25Index  # noqa: E402
 from rag.index.docstore import DocStore  # noqa: E402
 from rag.index.ingest import chunk_metas  # noqa: E402
+from rag.index.keyword import TantivyKeywordIndex  # noqa: E402
 from rag.index.manifest import IndexPaths, write_manifest  # noqa: E402
 from rag.index.store import ChromaStore  # noqa: E402
 from rag.settings import Settings  # noqa: E402
-from rag.sources.chunk import chunk_id, header  # noqa: E402
+from rag.sources.chunk import chunk_id, header, indexed_text  # noqa: E402
 from rag.types import Chunk, Document  # noqa: E402
 
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/scale"))
@@ -224,9 +225,11 @@ def build(size: int, server: bool, budget_s: float) -> dict[str, Any] | None:
         index.mkdir(parents=True, exist_ok=True)
         store = ChromaStore(paths.chroma, url=url) if url else ChromaStore(paths.chroma)
         docs = DocStore(paths.documents)
+        keywords = TantivyKeywordIndex(paths.keywords)
         have = set(docs.hashes())
         written = done.get("chunks", 0)
         write_s = done.get("write_s", 0.0)
+        keyword_s = done.get("keyword_s", 0.0)
         started = time.perf_counter()
         pending: list[Source] = []
         for art in articles_for(load_sources(), size):
@@ -235,26 +238,25 @@ def build(size: int, server: bool, budget_s: float) -> dict[str, Any] | None:
             pending.append(art)
             if sum(len(a.chunks) for a in pending) >= WRITE_BATCH:
                 t = time.perf_counter()
-                written += write(store, docs, pending)
+                n, kw = write(store, keywords, docs, pending)
+                written += n
+                keyword_s += kw
                 write_s += time.perf_counter() - t
                 pending = []
-                save_progress(progress_file, chunks=written, write_s=write_s)
+                save_progress(progress_file, chunks=written, write_s=write_s, keyword_s=keyword_s)
                 print(f"  {written} chunks, {written / write_s:.0f}/s", flush=True)
                 if time.perf_counter() - started > budget_s:
+                    keywords.close()
                     docs.close()
                     print("budget spent: run again to resume")
                     return None
         t = time.perf_counter()
-        written += write(store, docs, pending)
+        n, kw = write(store, keywords, docs, pending)
+        written += n
+        keyword_s += kw
         write_s += time.perf_counter() - t
-        save_progress(progress_file, chunks=written, write_s=write_s)
-        t = time.perf_counter()
-        ids, texts = store.all_indexed_texts()
-        read_s = time.perf_counter() - t
-        t = time.perf_counter()
-        BM25Index.build(ids, texts).save(paths.bm25)
-        bm25_s = time.perf_counter() - t
-        del texts
+        keywords.close()
+        save_progress(progress_file, chunks=written, write_s=write_s, keyword_s=keyword_s)
         count = store.count()
         write_manifest(paths, settings, {"documents": len(docs), "chunks": count})
         docs.close()
@@ -265,19 +267,23 @@ def build(size: int, server: bool, budget_s: float) -> dict[str, Any] | None:
         "chunks": count,
         "write_s": round(write_s, 1),
         "write_per_s": round(written / write_s, 1) if write_s else None,
-        "read_texts_s": round(read_s, 1),
-        "bm25_build_s": round(bm25_s, 1),
+        "keyword_s": round(keyword_s, 1),  # of write_s: upserts and commits into tantivy
         "disk_mb": disk_mb(index),
         "rss_mb": rss_mb(),
     }
-    save_progress(progress_file, chunks=written, write_s=write_s, complete=True)
+    save_progress(
+        progress_file, chunks=written, write_s=write_s, keyword_s=keyword_s, complete=True
+    )
     return result
 
 
-def write(store: ChromaStore, docs: DocStore, arts: list[Source]) -> int:
-    """Chunks (with the product's metadata) in one store write, then the articles' rows."""
+def write(
+    store: ChromaStore, keywords: TantivyKeywordIndex, docs: DocStore, arts: list[Source]
+) -> tuple[int, float]:
+    """As ingest writes a window: the chunks (with the product's metadata) in one store write,
+    one keyword-index commit, then the articles' rows. Returns (chunks, seconds of keywords)."""
     if not arts:
-        return 0
+        return 0, 0.0
     chunks, vectors, metas = [], [], []
     for art in arts:
         head = header(art.doc)
@@ -285,8 +291,15 @@ def write(store: ChromaStore, docs: DocStore, arts: list[Source]) -> int:
         vectors += art.vectors.tolist()
         metas += chunk_metas(art.doc, head, art.chunks)
     store.upsert(chunks, vectors, metas)
+    t = time.perf_counter()
+    for art in arts:
+        head = header(art.doc)
+        rows = [(c.chunk_id, indexed_text(head, c.text)) for c in art.chunks]
+        keywords.upsert(art.doc.doc_id, rows, art.doc.source)
+    keywords.commit()
+    keyword_s = time.perf_counter() - t
     docs.put_many([(a.doc, f"bench:{a.doc.doc_id}", len(a.chunks)) for a in arts])
-    return len(chunks)
+    return len(chunks), keyword_s
 
 
 def save_progress(path: Path, **values: Any) -> None:
@@ -371,12 +384,12 @@ def measure(size: int, server: bool, n: int) -> dict[str, Any]:
 
 
 def served_view(index: Path) -> Path:
-    """`index` as a client of a server sees it: its BM25 index and document table, and a
+    """`index` as a client of a server sees it: its keyword index and document table, and a
     manifest saying the chunks live on a server (the product refuses to open an embedded
     index's folder through a server, rightly: an ingest would write elsewhere)."""
     view = index.with_name(index.name + "-served")
     view.mkdir(exist_ok=True)
-    for name in ("bm25", "documents.sqlite"):
+    for name in ("keywords", "documents.sqlite"):
         if not (view / name).exists():
             (view / name).symlink_to(index / name)
     manifest = json.loads((index / "manifest.json").read_text())
@@ -386,8 +399,8 @@ def served_view(index: Path) -> Path:
 
 
 def probe(size: int, n: int, url: str | None) -> dict[str, Any]:
-    """In a fresh process: Pipeline.open (embedder, BM25, document table, retriever), the first
-    question, then `n` questions timed one by one."""
+    """In a fresh process: Pipeline.open (embedder, keyword index, document table, retriever),
+    the first question, then `n` questions timed one by one, then the keyword index alone."""
     t0 = time.perf_counter()
     from rag.pipeline import Pipeline
 
@@ -404,6 +417,12 @@ def probe(size: int, n: int, url: str | None) -> dict[str, Any]:
         ms.append(found.timings_ms["total"])
         dense.append(found.timings_ms["dense"])
         bm25.append(found.timings_ms["bm25"])
+    keyword_ms = []
+    assert pipeline.keywords is not None
+    for q in qs:
+        t = time.perf_counter()
+        pipeline.keywords.search(q, pipeline.settings.candidates)
+        keyword_ms.append((time.perf_counter() - t) * 1000)
     return {
         "step": "measure",
         "size": size,
@@ -416,9 +435,52 @@ def probe(size: int, n: int, url: str | None) -> dict[str, Any]:
         "p95_ms": round(pct(ms, 95), 1),
         "dense_p50_ms": round(pct(dense, 50), 1),
         "bm25_p50_ms": round(pct(bm25, 50), 1),
+        "keyword_search_p50_ms": round(pct(keyword_ms, 50), 1),
+        "keyword_search_p95_ms": round(pct(keyword_ms, 95), 1),
         "queries": len(ms),
         "rss_mb": rss_mb(),
     }
+
+
+def update(size: int, runs: int) -> dict[str, Any]:
+    """Add one article and delete it again, whole `rag ingest` processes, `runs` times: the cost
+    of keeping the index current at this size. The add's embedding time (as ingest reports it)
+    is taken off, so the figure is what the index costs, not the model."""
+    index = index_dir(size, False)
+    folder = WORK / "update-articles"
+    article = folder / "bench-update.txt"
+    src = load_sources()[0].doc
+    add_s, delete_s = [], []
+    for r in range(runs):
+        folder.mkdir(parents=True, exist_ok=True)
+        article.write_text(f"{src.title} (update {r})\n\n{src.text}", "utf-8")
+        t = time.perf_counter()
+        out = rag_ingest(folder, index)
+        wall = time.perf_counter() - t
+        embed = re.search(r"Embedded \d+ chunks from 1 new or changed documents in ([\d.]+) s", out)
+        assert embed, out
+        add_s.append(wall - float(embed.group(1)))
+        article.unlink()
+        t = time.perf_counter()
+        out = rag_ingest(folder, index, "--prune")
+        delete_s.append(time.perf_counter() - t)
+        assert "1 removed" in out, out
+    return {
+        "step": "update",
+        "size": size,
+        "mode": "embedded",
+        "add_s": round(float(np.median(add_s)), 2),
+        "delete_s": round(float(np.median(delete_s)), 2),
+        "runs": runs,
+    }
+
+
+def rag_ingest(folder: Path, index: Path, *flags: str) -> str:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    cmd = [sys.executable, "-m", "rag.cli", "ingest", str(folder), "--index", str(index), *flags]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
 
 
 def pct(values: list[float], p: int) -> float:
@@ -442,21 +504,25 @@ def table(results: Path) -> str:
         latest[(r["step"], r["size"], r["mode"])] = r
     sizes = sorted({k[1] for k in latest})
     head = (
-        "| chunks | mode | write chunks/s | BM25 build s | disk MB | start-up s "
-        "(open + 1st query) | server start s | p50 ms | p95 ms | dense p50 | BM25 p50 | RSS MB |"
+        "| chunks | mode | write chunks/s | keyword s of it | add 1 article s | delete 1 s "
+        "| disk MB | start-up s (open + 1st query) | server start s | p50 ms | p95 ms "
+        "| dense p50 | keyword p50 | keyword alone p95 | RSS MB |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for size in sizes:
         for mode in ("embedded", "server"):
             b = latest.get(("build", size, mode), {})
             m = latest.get(("measure", size, mode), {})
+            u = latest.get(("update", size, mode), {})
             if not b and not m:
                 continue
             cells = [
                 f"{size:,}",
                 mode,
                 b.get("write_per_s", "–"),
-                b.get("bm25_build_s", "–"),
+                b.get("keyword_s", "–"),
+                u.get("add_s", "–"),
+                u.get("delete_s", "–"),
                 b.get("disk_mb", latest.get(("build", size, "embedded"), {}).get("disk_mb", "–")),
                 m.get("startup_s", "–"),
                 m.get("server_start_s", "–"),
@@ -464,6 +530,7 @@ def table(results: Path) -> str:
                 m.get("p95_ms", "–"),
                 m.get("dense_p50_ms", "–"),
                 m.get("bm25_p50_ms", "–"),
+                m.get("keyword_search_p95_ms", "–"),
                 m.get("rss_mb", "–"),
             ]
             lines.append("| " + " | ".join(str(c) for c in cells) + " |")
@@ -482,7 +549,9 @@ def record(result: dict[str, Any] | None, results: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("step", choices=["prepare", "build", "measure", "table", "clean", "_probe"])
+    ap.add_argument(
+        "step", choices=["prepare", "build", "measure", "update", "table", "clean", "_probe"]
+    )
     ap.add_argument("--source", type=Path, default=Path("/tmp/mh-bf16"))
     ap.add_argument("--size", type=int, default=1000)
     ap.add_argument("--server", action="store_true")
@@ -490,6 +559,7 @@ def main() -> None:
     ap.add_argument("--budget-s", type=float, default=500)
     ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--results", type=Path, default=RESULTS)
+    ap.add_argument("--runs", type=int, default=3, help="update: add/delete rounds (median)")
     a = ap.parse_args()
     if a.step == "prepare":
         prepare(a.source)
@@ -497,6 +567,8 @@ def main() -> None:
         record(build(a.size, a.server, a.budget_s), a.results)
     elif a.step == "measure":
         record(measure(a.size, a.server, a.queries), a.results)
+    elif a.step == "update":
+        record(update(a.size, a.runs), a.results)
     elif a.step == "_probe":
         print(json.dumps(probe(a.size, a.queries, a.url)))
     elif a.step == "clean":
