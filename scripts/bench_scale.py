@@ -454,7 +454,8 @@ def update(size: int, runs: int) -> dict[str, Any]:
     # and the delete is then a prune of the one file that went.
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "bench-anchor.txt").write_text(f"{other.title}\n\n{other.text}", "utf-8")
-    rag_ingest(folder, index)
+    article.unlink(missing_ok=True)  # and no article left in the index by an interrupted run
+    rag_ingest(folder, index, "--prune")
     add_s, delete_s = [], []
     for r in range(runs):
         article.write_text(f"{src.title} (update {r})\n\n{src.text}", "utf-8")
