@@ -141,7 +141,7 @@ def repair(
         if kinds & KEYWORDS:
             # Rebuilt whole from Chroma (which the steps above made right), in a sibling folder
             # that replaces the old one in a rename; the old format's folder goes after it.
-            keywords = build(paths.keywords, store.all_keyword_rows())
+            keywords = build(paths.keywords, store.keyword_rows())
             what = "converted the old keyword index (bm25s)" if paths.bm25.is_dir() else "rebuilt"
             actions.append(
                 f"{paths.keywords.name}/: {what} from {_n(keywords.count(), 'chunk')} in Chroma"

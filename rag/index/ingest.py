@@ -281,7 +281,7 @@ def open_keywords(
     if TantivyKeywordIndex.exists(index.keywords):
         keywords = TantivyKeywordIndex(index.keywords)
     else:
-        keywords = build(index.keywords, store.all_keyword_rows())
+        keywords = build(index.keywords, store.keyword_rows())
         if index.bm25.is_dir() and report is not None:
             report.converted = keywords.count()
     # Removed only once the new index is in place (a run killed in between converts again).

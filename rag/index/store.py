@@ -208,28 +208,12 @@ class ChromaStore:
             for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True):
                 yield _hit(cid, text, meta, 0.0)
 
-    def all_indexed_texts(self) -> tuple[list[str], list[str]]:
-        """(ids, texts) of every chunk as BM25 indexes them: the header, when the chunk has
-        one, then the body."""
-        ids: list[str] = []
-        texts: list[str] = []
-        for res in self._pages(["documents", "metadatas"]):
-            ids += res["ids"]
-            texts += [
-                _indexed(t, m)
-                for t, m in zip(res["documents"] or [], res["metadatas"] or [], strict=True)
-            ]
-        return ids, texts
-
-    def all_keyword_rows(self) -> Iterator[tuple[str, list[tuple[str, str]], str | None]]:
-        """(doc id, [(chunk id, indexed text)], outlet) of every document, as the keyword index
-        holds them: for a rebuild (a repair, or an index from before `rag.index.keyword`)."""
-        return self.keyword_rows(None)
-
     def keyword_rows(
-        self, doc_ids: list[str] | None
+        self, doc_ids: list[str] | None = None
     ) -> Iterator[tuple[str, list[tuple[str, str]], str | None]]:
-        """The same for these documents (None: all)."""
+        """(doc id, [(chunk id, indexed text)], outlet) of these documents (None: every one), as
+        the keyword index holds them: for a rebuild (a repair, or an index from before
+        `rag.index.keyword`) or a repair's update."""
         if doc_ids is not None and not doc_ids:
             return
         by_doc: dict[str, list[tuple[str, str]]] = {}
@@ -240,7 +224,9 @@ class ChromaStore:
                 res["ids"], res["documents"] or [], res["metadatas"] or [], strict=True
             ):
                 doc_id = str(meta.get("doc_id") or cid.rsplit("::", 1)[0])
-                by_doc.setdefault(doc_id, []).append((cid, _indexed(text, meta)))
+                # The header, when the chunk has one, then the body: what ingest indexed.
+                indexed = indexed_text(meta.get("header") or "", text)
+                by_doc.setdefault(doc_id, []).append((cid, indexed))
                 outlet.setdefault(doc_id, meta.get("source"))
         for doc_id, chunks in by_doc.items():
             yield doc_id, chunks, outlet[doc_id]
@@ -260,12 +246,6 @@ class ChromaStore:
             ids += res["ids"]
             metas += [dict(m) for m in res["metadatas"] or []]
         return ids, metas
-
-
-def _indexed(text: str, meta: Any) -> str:
-    """A chunk as the keyword index holds it: the header, when the chunk has one, then the body
-    (from what Chroma stores)."""
-    return indexed_text(meta.get("header") or "", text)
 
 
 def _of_documents(doc_ids: list[str]) -> Any:
