@@ -108,6 +108,14 @@ class Settings:
         default=10.0,
         metadata=_meta("ingest", "seconds to wait for a web server before giving up", lo=0.1),
     )
+    # A crafted file can keep a parser busy for minutes (see rag/sources/deadline.py); a news
+    # article, page or 300-page report reads in a second or two.
+    max_read_s: float = field(
+        default=8.0,
+        metadata=_meta(
+            "ingest", "seconds to read one file, page or feed before skipping it (0: no cap)", lo=0
+        ),
+    )
     lock_wait_s: float = field(
         default=30.0,
         metadata=_meta("ingest", "seconds `rag ingest` waits for another writer", lo=0),

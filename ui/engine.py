@@ -19,6 +19,7 @@ from pathlib import Path
 from rag.answer.ask import AnswerStream, ask
 from rag.errors import IndexMissingError, InputError
 from rag.index.ingest import IngestReport, Progress
+from rag.index.space import disk_full, is_disk_full
 from rag.pipeline import Pipeline
 from rag.sources.load import MB, SUFFIXES
 from rag.types import Document
@@ -69,11 +70,21 @@ class Engine:
             )
         folder = self.pipeline.settings.index_dir / UPLOADS
         folder.mkdir(parents=True, exist_ok=True)
-        copies = []
-        for f in files:
-            target = folder / Path(f).name  # the name only: an upload never picks its folder
-            shutil.copyfile(f, target)
-            copies.append(target)
+        copies: list[Path] = []
+        try:
+            for f in files:
+                target = folder / Path(f).name  # the name only: an upload never picks its folder
+                copies.append(target)
+                shutil.copyfile(f, target)
+        except OSError as e:
+            # A full disk (or another write error) leaves no half-copied upload behind.
+            for target in copies:
+                target.unlink(missing_ok=True)
+            root = self.pipeline.settings.index_dir
+            if is_disk_full(e, root):
+                size = sum(Path(f).stat().st_size for f in files)
+                raise disk_full(root, 0, 0, upload=size) from None
+            raise InputError(f"Cannot save the upload in {folder}: {e.strerror or e}.") from None
         report = self.pipeline.ingest(copies, progress=progress)
         for problem in report.problems:
             Path(problem.path).unlink(missing_ok=True)

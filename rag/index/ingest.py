@@ -30,7 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.errors import InputError
+from rag.errors import InputError, RagError
 from rag.index.checkpoints import checkpoint
 from rag.index.docstore import DocStore
 from rag.index.keyword import TantivyKeywordIndex, build
@@ -42,10 +42,12 @@ from rag.index.manifest import (
     require_folder,
     write_manifest,
 )
+from rag.index.space import disk_full, is_disk_full
 from rag.index.store import ChromaStore, open_store
 from rag.llm.embed import Embedder
 from rag.settings import Settings
 from rag.sources.chunk import chunk_document, header, indexed_text
+from rag.sources.deadline import capped
 from rag.sources.load import (
     MB,
     Problem,
@@ -54,6 +56,7 @@ from rag.sources.load import (
     find_files,
     load_fetched,
     load_file,
+    valid_unicode,
 )
 from rag.sources.sentences import scoring_spans
 from rag.types import Chunk, Document, day_number
@@ -86,6 +89,7 @@ class IngestReport:
     documents: int = 0  # documents seen in the input
     embedded_documents: int = 0
     embedded_chunks: int = 0
+    pending_chunks: int = 0  # chunks of new or changed documents, to be embedded and written
     unchanged: int = 0
     removed: int = 0
     converted: int = 0  # chunks of an old keyword index (bm25s) converted, once
@@ -166,8 +170,20 @@ def ingest(
     root = settings.index_dir
     require_folder(root)
     files = find_files(sources.paths) if sources.paths else []  # before the lock: fails fast
-    with writing(root, writer, wait_s=wait_s, on_wait=on_wait):
-        return _ingest(sources, files, settings, embedder_factory, prune, progress, bulk_factory)
+    report = IngestReport(files=len(files))
+    try:
+        with writing(root, writer, wait_s=wait_s, on_wait=on_wait):
+            args = (embedder_factory, prune, progress, bulk_factory, report)
+            _ingest(sources, files, settings, *args)
+    except RagError:
+        raise
+    except Exception as e:
+        # Whichever store hit it, a full disk is said as one line (see `rag.index.space`).
+        if is_disk_full(e, root):
+            left = report.pending_chunks - report.embedded_chunks
+            raise disk_full(root, report.total_chunks, left) from None
+        raise
+    return report
 
 
 def _ingest(
@@ -178,13 +194,13 @@ def _ingest(
     prune: bool,
     progress: Progress | None,
     bulk_factory: Callable[[], Embedder | None] | None,
-) -> IngestReport:
+    report: IngestReport,
+) -> None:
     from rag.sources.stories import Stories, signature
 
     progress = progress or Progress()
     index = IndexPaths(settings.index_dir)
     check_compatible(index, settings)
-    report = IngestReport(files=len(files))
     fetches = _Fetches()
     state = _fetch_state(index) if sources.urls or sources.feeds else None
     store = open_store(settings, index.chroma)
@@ -216,6 +232,11 @@ def _ingest(
                     report.unchanged += 1
                     continue
                 embedder = embedder or embedder_factory()
+                try:
+                    head, chunks = read_chunks(doc, label, settings, embedder)
+                except InputError as e:
+                    report.problems.append(Problem(label, str(e)))
+                    continue
                 stories = stories or Stories(docs.signatures())
                 sig = signature(doc.text)
                 if sig is not None:
@@ -225,11 +246,12 @@ def _ingest(
                         first_copies.add(story)
                         report.linked += 1
                     stories.add(doc.doc_id, sig, doc.story)
-                head, chunks = chunks_of(doc, settings, embedder)
                 pending.append(_Pending(doc, digest, chunks, head, sig))
             progress.advance(label)
         if pending:
             assert embedder is not None
+            report.pending_chunks = sum(len(p.chunks) for p in pending)
+            report.total_chunks = store.count()  # before: what a full disk's message measures
             _embed_and_write(
                 pending, store, keywords, docs, embedder, settings, report, progress, bulk_factory
             )
@@ -267,7 +289,6 @@ def _ingest(
     finally:
         keywords.close()
         docs.close()
-    return report
 
 
 def open_keywords(
@@ -301,6 +322,16 @@ def chunks_of(doc: Document, settings: Settings, embedder: Embedder) -> tuple[st
         head,
     )
     return head, chunks
+
+
+def read_chunks(
+    doc: Document, label: str, settings: Settings, embedder: Embedder
+) -> tuple[str, list[Chunk]]:
+    """`chunks_of`, within the read time cap (`rag.sources.deadline`): the llama-index splitter
+    takes about 5 s per MB of text without sentence breaks, so a 10 MB line would hold the
+    ingest for a minute before its 35,000 chunks were even embedded."""
+    where = label if doc.doc_id in label else f"{label} ({doc.doc_id})"
+    return capped(partial(chunks_of, doc, settings, embedder), settings.max_read_s, where)
 
 
 def preview(paths: Sequence[Path] | Sources, settings: Settings) -> Iterator[Document | Problem]:
@@ -395,7 +426,7 @@ def _read(
     for label, loaded in _load_sources(sources, files, settings, report, state, fetches):
         if loaded is not None:
             kept = []
-            for doc in loaded:
+            for doc in map(valid_unicode, loaded):
                 why = degenerate(doc.text)
                 if why:
                     report.problems.append(Problem(label, f"{label}: {why}, skipped."))
@@ -414,29 +445,35 @@ def _load_sources(
     fetches: _Fetches,
 ) -> Iterator[tuple[str, list[Document] | None]]:
     max_bytes = int(settings.max_file_mb * MB)
+    cap = settings.max_read_s
     for src in files:
-        yield str(src.path), _guarded(str(src.path), partial(load_file, src, max_bytes), report)
+        label = str(src.path)
+        load = partial(capped, partial(load_file, src, max_bytes), cap, label)
+        yield label, _guarded(label, load, report)
     if not (sources.urls or sources.feeds):
         return
     from rag.sources.fetch import Fetcher
 
     with Fetcher(timeout_s=settings.fetch_timeout_s, max_bytes=max_bytes) as fetcher:
         for url in sources.urls:
-            yield url, _guarded(url, partial(_page, fetcher, url, state, report, fetches), report)
+            page = partial(_page, fetcher, url, state, report, fetches, cap)
+            yield url, _guarded(url, page, report)
         for url in sources.feeds:
-            yield url, _guarded(url, partial(_feed, fetcher, url, state, report, fetches), report)
+            feed = partial(_feed, fetcher, url, state, report, fetches, cap)
+            yield url, _guarded(url, feed, report)
 
 
 def _guarded(
-    label: str, load: Callable[[], list[Document]], report: IngestReport
+    label: str, load: Callable[[], list[Document]], report: IngestReport, within: str = ""
 ) -> list[Document] | None:
-    """`load()`, or None with the failure added to the report as one line."""
+    """`load()`, or None with the failure added to the report as one line (ending with
+    `within`, e.g. the feed a page was listed in)."""
     try:
         return load()
     except InputError as e:
-        report.problems.append(Problem(label, str(e)))
+        report.problems.append(Problem(label, f"{str(e).rstrip('.')}{within}."))
     except OSError as e:
-        report.problems.append(Problem(label, f"{label}: cannot read ({e.strerror or e})"))
+        report.problems.append(Problem(label, f"{label}: cannot read ({e.strerror or e}){within}."))
     return None
 
 
@@ -446,6 +483,7 @@ def _page(
     state: FetchState | None,
     report: IngestReport,
     fetches: _Fetches,
+    cap: float,
     defaults: dict[str, str] | None = None,
 ) -> list[Document]:
     fetched = fetcher.fetch(url, state)
@@ -454,7 +492,7 @@ def _page(
         report.not_modified += 1
         report.unchanged += 1
         return []
-    loaded = load_fetched(fetched, defaults)
+    loaded = capped(partial(load_fetched, fetched, defaults), cap, url)
     fetches.pages.append(fetched)
     return loaded
 
@@ -465,12 +503,13 @@ def _feed(
     state: FetchState | None,
     report: IngestReport,
     fetches: _Fetches,
+    cap: float,
 ) -> list[Document]:
     """The new entries' pages of one feed; a page that fails is a problem of its own, and its
     entry stays unseen, so the next run tries it again."""
-    from rag.sources.fetch import read_feed
+    from rag.sources.fetch import read_feed, short_url
 
-    feed = read_feed(fetcher, url, state)
+    feed = read_feed(fetcher, url, state, read_s=cap)
     report.fetched += 1
     if feed.not_modified:
         report.not_modified += 1
@@ -479,12 +518,13 @@ def _feed(
     done: list[str] = []
     for entry in feed.new:
         if not entry.link:
-            report.problems.append(Problem(url, f"{url}: entry {entry.id!r} has no link, skipped."))
+            shown = entry.id if len(entry.id) <= 80 else entry.id[:79] + "…"
+            report.problems.append(Problem(url, f"{url}: entry {shown!r} has no link, skipped."))
             continue
         given = {"title": entry.title, "published_at": entry.published_at, "author": entry.author}
         defaults = {k: v for k, v in given.items() if v}
-        page = partial(_page, fetcher, entry.link, None, report, fetches, defaults)
-        loaded = _guarded(entry.link, page, report)
+        page = partial(_page, fetcher, entry.link, None, report, fetches, cap, defaults)
+        loaded = _guarded(entry.link, page, report, f" (listed in the feed {short_url(url)})")
         if loaded is not None:
             out.extend(loaded)
             done.append(entry.id)

@@ -120,6 +120,7 @@ def write_manifest(paths: IndexPaths, settings: Settings, counts: dict[str, int]
         "updated": now,
     }
     tmp = paths.manifest.with_suffix(".tmp")
+    checkpoint("manifest")
     tmp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
     checkpoint("manifest-write")
     tmp.replace(paths.manifest)

@@ -83,6 +83,13 @@ ACCEPT_HEADER = (
     "text/html,application/xhtml+xml,application/pdf,application/rss+xml,application/atom+xml,"
     "application/xml;q=0.9,text/plain;q=0.8,application/json;q=0.8,*/*;q=0.1"
 )
+# A news feed lists tens to a few hundred entries. One that lists more than this is not a feed to
+# follow (an archive dump, or a crafted file that keeps the parser busy for minutes): refused
+# before it is parsed.
+MAX_FEED_ENTRIES = 5_000
+# A body still arriving after the timeout slower than this is a stalled (or malicious) server:
+# httpx's timeout is per read, so a server that sends a byte a second would never time out.
+MIN_BYTES_PER_S = 16 * 1024
 # A feed keeps a few hundred entries at most; this bounds the state file for feeds followed for
 # years, while staying far above anything a feed still lists.
 SEEN_CAP = 10_000
@@ -147,6 +154,9 @@ def _short(url: str, limit: int = 200) -> str:
     url = _USERINFO.sub("***@", " ".join(url.split()))
     url = "".join(c if c.isprintable() else "?" for c in url)
     return url if len(url) <= limit else url[: limit - 1] + "…"
+
+
+short_url = _short  # for the callers that name a URL in their own messages
 
 
 def _check_scheme(url: str, shown: str) -> None:
@@ -308,7 +318,12 @@ class Fetcher:
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout_s),
             follow_redirects=False,
-            headers={"User-Agent": user_agent, "Accept": ACCEPT_HEADER},
+            # Only the encodings `_decoded` undoes, step by step under the size cap.
+            headers={
+                "User-Agent": user_agent,
+                "Accept": ACCEPT_HEADER,
+                "Accept-Encoding": "gzip, deflate",
+            },
         )
 
     def __enter__(self) -> Fetcher:
@@ -473,13 +488,23 @@ class Fetcher:
                 raise self._too_large(where)
             # Stream and count: a server may lie about Content-Length, or send none, or gzip a
             # bomb; the cap is on the decoded bytes and stops the download as soon as it is hit.
+            # Decoded here rather than by httpx, which inflates a whole network read at once (a
+            # 64 KB read of a gzip bomb is 64 MB, and a run of them took 700 MB).
             parts: list[bytes] = []
             size = 0
-            for chunk in r.iter_bytes(_CHUNK):
+            began = time.monotonic()
+            encoding = r.headers.get("content-encoding", "")
+            for chunk in _decoded(r.iter_raw(), encoding, where):
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise self._too_large(where)
                 parts.append(chunk)
+                spent = time.monotonic() - began
+                if spent > self.timeout_s and size < MIN_BYTES_PER_S * spent:
+                    raise FetchError(
+                        f"{where}: the server sent {_size(size)} in {spent:.0f} s and is still "
+                        "sending (stalled?), skipped; try again later."
+                    )
             resp.body = b"".join(parts)
             return resp
 
@@ -487,6 +512,51 @@ class Fetcher:
         return FetchError(
             f"{where}: larger than the {_size(self.max_bytes)} cap (RAG_MAX_FILE_MB), skipped."
         )
+
+
+def _decoded(raw: Iterable[bytes], encoding: str, where: str) -> Iterable[bytes]:
+    """The body undone of its Content-Encoding (gzip, deflate, in the order applied), in pieces
+    of at most 64 KB however much a piece of the input expands."""
+    layers = [e.strip().lower() for e in encoding.split(",")]
+    layers = [e for e in layers if e and e != "identity"]
+    for layer in reversed(layers):
+        if layer not in ("gzip", "x-gzip", "deflate"):
+            raise FetchError(
+                f"{where}: the server sent the body in the {_short(layer, 40)} encoding, which "
+                "is not supported (only gzip and deflate), skipped."
+            )
+        raw = _inflated(raw, layer, where)
+    return raw
+
+
+def _inflated(raw: Iterable[bytes], layer: str, where: str) -> Iterable[bytes]:
+    import zlib
+
+    d: Any = None
+    try:
+        for data in raw:
+            while data:
+                if d is None:
+                    # deflate is zlib-wrapped by the standard, raw from some servers; gzip
+                    # bodies may hold several members, each with its own header.
+                    bits = 16 + zlib.MAX_WBITS if layer != "deflate" else zlib.MAX_WBITS
+                    if layer == "deflate" and (data[0] & 0x0F) != 8:
+                        bits = -zlib.MAX_WBITS
+                    d = zlib.decompressobj(bits)
+                out = d.decompress(data, _CHUNK)
+                if out:
+                    yield out
+                data = d.unconsumed_tail
+                if d.eof:
+                    data, d = d.unused_data, None
+        if d is not None and not d.eof:
+            tail = d.flush()
+            if tail:
+                yield tail
+    except zlib.error as e:
+        raise FetchError(
+            f"{where}: the {layer} body does not decode ({_one_line(e, 60)}), skipped."
+        ) from None
 
 
 def _status(resp: _Response) -> str:
@@ -530,14 +600,25 @@ def _hopeless(e: BaseException) -> bool:
     return "certificate" in str(e).lower()
 
 
-def read_feed(fetcher: Fetcher, url: str, state: FetchState | None = None) -> Feed:
+def read_feed(
+    fetcher: Fetcher, url: str, state: FetchState | None = None, read_s: float = 0.0
+) -> Feed:
     """Fetch an RSS or Atom feed and list its entries, marking which are new (not in `state`).
 
     A 304 (the feed did not change since its validators were remembered) gives no entries.
-    Raises `FetchError` when the URL cannot be fetched or is not a feed."""
+    Raises `FetchError` when the URL cannot be fetched or is not a feed, and `InputError` when
+    parsing it takes over `read_s` seconds (see `rag.sources.deadline`)."""
+    from functools import partial
+
+    from rag.sources.deadline import capped
+
     fetched = fetcher.fetch(url, state)
     if fetched.not_modified:
         return Feed(url=url, title=None, entries=[], new=[], fetched=fetched)
+    return capped(partial(_feed_of, fetched, url, state), read_s, _short(url))
+
+
+def _feed_of(fetched: Fetched, url: str, state: FetchState | None) -> Feed:
     parsed = _parse_feed(fetched)
     entries: list[FeedEntry] = []
     ids: set[str] = set()
@@ -549,6 +630,9 @@ def read_feed(fetcher: Fetcher, url: str, state: FetchState | None = None) -> Fe
     seen = state.seen(url) if state else set()
     title = _text(parsed.feed.get("title"))
     return Feed(url, title, entries, [e for e in entries if e.id not in seen], fetched)
+
+
+_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?(?:item|entry)[\s>/]")
 
 
 def _parse_feed(fetched: Fetched) -> Any:
@@ -563,7 +647,19 @@ def _parse_feed(fetched: Fetched) -> Any:
     # fetch them as a URL (a body of b"/etc/passwd" would read that file). No content-location
     # either: feedparser would then resolve RSS guids against it, changing the entry ids; links
     # are made absolute in `_entry` instead.
-    parsed = feedparser.parse(io.BytesIO(fetched.body), response_headers=headers)
+    listed = len(_ENTRY_TAG.findall(fetched.body))
+    if listed > MAX_FEED_ENTRIES:
+        raise FetchError(
+            f"{_short(url)}: lists {listed:,} entries, over the {MAX_FEED_ENTRIES:,} a feed can "
+            "have here (a news feed lists a few hundred); skipped."
+        )
+    try:
+        parsed = feedparser.parse(io.BytesIO(fetched.body), response_headers=headers)
+    except Exception as e:  # feedparser raises what its decoders raise on broken bytes
+        raise FetchError(
+            f"{_short(url)}: not a readable feed ({type(e).__name__}: {_one_line(e, 80)}), "
+            "skipped."
+        ) from None
     if not parsed.entries and (parsed.bozo or not parsed.version):
         why = _one_line(parsed.bozo_exception, 80) if parsed.bozo else "no feed elements"
         raise FetchError(

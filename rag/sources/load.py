@@ -332,6 +332,10 @@ def _json_documents(src: SourceFile, text: str, *, jsonl: bool) -> Iterator[Docu
         except json.JSONDecodeError as e:
             at = number if jsonl else e.lineno  # a JSONL error is on the file's line `number`
             raise InputError(f"{src.path}: invalid JSON ({e.msg}, line {at}), skipped.") from None
+        except (ValueError, RecursionError) as e:
+            # A number of over 4,300 digits, or arrays nested thousands deep.
+            why = "nested too deep" if isinstance(e, RecursionError) else str(e).split(";")[0]
+            raise InputError(f"{src.path}: unreadable JSON ({why[:120]}), skipped.") from None
         if jsonl:
             items.append(value)
         else:
@@ -347,12 +351,12 @@ def _json_documents(src: SourceFile, text: str, *, jsonl: bool) -> Iterator[Docu
             )
         if not item["body"].strip():
             continue
-        url = item.get("url") or None
-        title = str(item.get("title") or _first_line(item["body"]) or f"{src.path.stem} #{i}")
+        url = _scalar(item.get("url"))
+        title = _scalar(item.get("title")) or _first_line(item["body"]) or f"{src.path.stem} #{i}"
         given = {
-            k: str(item[k])
+            k: v
             for k in ("source", "published_at", "author", "language")
-            if item.get(k) not in (None, "")
+            if (v := _scalar(item.get(k)))
         }
         yield Document(
             doc_id=url or (src.rel if len(items) == 1 else f"{src.rel}#{i}"),
@@ -364,6 +368,41 @@ def _json_documents(src: SourceFile, text: str, *, jsonl: bool) -> Iterator[Docu
             provenance={k: "json" for k in given},
             **_normalised(given),
         )
+
+
+def _scalar(value: Any) -> str | None:
+    """A JSON metadata value as text: strings and numbers; None for nothing, lists, objects and
+    booleans (a title of `["a", {"b": 1}]` is not a title)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    try:
+        text = str(value).strip()
+    except ValueError:  # an int of over 4,300 digits
+        return None
+    return text or None
+
+
+def valid_unicode(doc: Document) -> Document:
+    """`doc` with lone surrogates (JSON's "\\ud800", an XML character reference) replaced by
+    U+FFFD: they are not text, and the tokenizer and the stores refuse them."""
+    fixed: dict[str, Any] = {
+        k: _replace_surrogates(v)
+        for k in ("text", "title", "source", "published_at", "url", "author", "language")
+        if isinstance(v := getattr(doc, k), str) and not v.isascii() and _has_surrogates(v)
+    }
+    return replace(doc, **fixed) if fixed else doc
+
+
+def _has_surrogates(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _replace_surrogates(s: str) -> str:
+    return re.sub("[\ud800-\udfff]", "\ufffd", s)
 
 
 def _sidecar(folder: Path) -> dict[str, dict[str, str]]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rag.sources.html.body import _add_standfirst, _body, _fallback_text
+from rag.sources.html.body import MAX_ELEMENTS, _add_standfirst, _body, _fallback_text, _plain_text
 from rag.sources.html.page import _Page
 
 __all__ = ["Extracted", "extract_html"]
@@ -44,7 +44,7 @@ class Extracted:
     url: str | None  # canonical/og:url, else the url passed in
     language: str | None  # e.g. "en"
     provenance: dict[str, str] = field(default_factory=dict)  # field -> source of the value
-    extractor: str = "fallback"  # "trafilatura" or "fallback"
+    extractor: str = "fallback"  # "trafilatura", "plain" (a very large page) or "fallback"
 
 
 def extract_html(raw: bytes, url: str | None = None) -> Extracted:
@@ -75,7 +75,10 @@ def _extract(raw: bytes, url: str | None) -> Extracted:
     if tree is None:  # not HTML as far as trafilatura is concerned: a fragment or plain text
         return _empty(url, _fallback_text(_decode(raw)))
     page = _Page(tree, url)
-    text, extractor = _body(tree, url)
+    if _more_than(tree, MAX_ELEMENTS):
+        text, extractor = _plain_text(tree), "plain"
+    else:
+        text, extractor = _body(tree, url)
     if not text:
         text, extractor = _fallback_text(_decode(raw)), "fallback"
     text = _add_standfirst(text, page)
@@ -91,6 +94,10 @@ def _extract(raw: bytes, url: str | None) -> Extracted:
         provenance=page.provenance,
         extractor=extractor,
     )
+
+
+def _more_than(tree: object, n: int) -> bool:
+    return any(i >= n for i, _ in enumerate(tree.iter()))  # type: ignore[attr-defined]
 
 
 def _is_binary(raw: bytes) -> bool:
