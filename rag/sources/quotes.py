@@ -1,0 +1,639 @@
+"""Who said what: the attributions of an article (direct quotes and reported speech), by rules.
+
+`extract_attributions(text)` returns, for each attribution, the content (what was said), the cue
+("said", "told", "according to"), the source as written ("he", "the official", "Nikolai
+Patrushev") and the speaker it resolves to (a pronoun or a role resolved to the last fitting
+named person or organisation of the article). Offsets are exact: `text[s:e]` is the span.
+`speaker_key(name)` groups the variants of one speaker across articles ("Patrushev",
+"Russian Security Council Secretary Nikolai Patrushev" -> "patrushev").
+
+Regular expressions and word lists, no model: an article takes about a millisecond, and every
+step is linear in its length (hostile text included). Measured on PolNeAR with
+`scripts/score_attributions.py`.
+
+Two passes:
+1. Direct quotes. Quotation marks are paired per paragraph (straight or curly, a quote left open
+   at a paragraph's end runs to it). A quote is attributed by a cue clause just after it
+   (`"X," he said.` / `"X," said Smith.`) or just before it in its sentence (`Smith said: "X"`,
+   `according to Smith, "X"`); an unattributed quote that follows an attributed one in the same
+   paragraph continues it (`"X," he said. "Y."` is one content, X to Y).
+2. Reported speech, one per sentence outside the direct quotes: `Smith said (that) X`,
+   `Smith told Reuters X`, `X, Smith said.`, `X, said Smith.`, `According to Smith, X`,
+   `X, according to Smith.`
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.sources.sentences import sentence_spans
+
+
+@dataclass(frozen=True)
+class Attribution:
+    content: tuple[int, int]  # what was said: a direct quote or reported speech
+    cue: tuple[int, int] | None  # "said", "told", "according to", "warned that", ...
+    source: tuple[int, int] | None  # the source as written: "he", "the official", "Smith"
+    speaker: str | None  # the named person or organisation it resolves to
+
+
+# --- word lists -----------------------------------------------------------------------------
+
+_SPEECH = """say says said saying tell tells told telling add adds added adding write writes wrote
+writing note notes noted noting argue argues argued arguing claim claims claimed claiming
+explain explains explained explaining announce announces announced warn warns warned warning
+insist insists insisted insisting acknowledge acknowledges acknowledged concede concedes conceded
+admit admits admitted declare declares declared report reports reported predict predicts
+predicted contend contends contended maintain maintains maintained complain complains complained
+allege alleges alleged assert asserts asserted emphasize emphasizes emphasized emphasised stress
+stresses stressed recall recalls recalled tweet tweets tweeted tweeting reply replies replied
+respond responds responded testify testifies testified confirm confirms confirmed deny denies
+denied promise promises promised pledge pledges pledged vow vows vowed estimate estimates
+estimated conclude concludes concluded suggest suggests suggested observe observes observed
+mention mentions mentioned reveal reveals revealed disclose discloses disclosed caution cautions
+cautioned counter counters countered retort retorted repeat repeats repeated reiterate
+reiterates reiterated agree agrees agreed indicate indicates indicated hint hints hinted signal
+signals signaled signalled boast boasts boasted charge charges charged acknowledging
+believe believes believed think thinks thought fear fears feared worry worries worried hope
+hopes hoped expect expects expected know knows knew feel feels felt predicted
+""".split()
+# Only with a direct quote: verbs of speaking that do not take reported speech.
+_QUOTE_ONLY = """ask asks asked asking continue continues continued joke jokes joked quip quips
+quipped remark remarks remarked shout shouts shouted yell yells yelled exclaim exclaimed muse
+mused explain scoff scoffed chant chanted sing sang read reads recount recounts recounted
+posted wonder wonders wondered offer offers offered summarize summarized put puts
+""".split()
+_REPORT_CUES = frozenset(_SPEECH)
+_QUOTE_CUES = frozenset(_SPEECH + _QUOTE_ONLY)
+# Verbs whose object (the hearer) comes before the content: "told Reuters (that) ...".
+_HEARER = frozenset("tell tells told telling warn warns warned warning remind reminded assure "
+                    "assured inform informed ask asked".split())  # fmt: skip
+_AUX = frozenset("""has have had also later previously repeatedly recently once already then
+publicly privately has would will could may might did does do not never often again is was were
+are been be being quickly simply just still even further flatly first earlier reportedly
+initially separately frequently long falsely correctly rightly wrongly angrily bluntly
+""".split())
+_PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "org", "we": "org",
+             "who": "rel", "which": "rel", "i": None, "you": None}  # fmt: skip
+# Roles: a person's or an organisation's, resolved to the last named one of that kind.
+_PERSON_ROLES = frozenset("""official officials spokesman spokeswoman spokesperson aide aides
+adviser advisers advisor advisors source sources minister president secretary senator
+governor chairman chairwoman chair director lawyer lawyers attorney attorneys candidate nominee
+leader leaders ambassador general commander chief executive analyst analysts expert experts
+economist economists critic critics supporter supporters voter voters lawmaker lawmakers
+congressman congresswoman representative strategist strategists pollster pollsters member
+members officer officers prosecutor prosecutors investigator investigators diplomat diplomats
+businessman manager founder researcher researchers scientist scientists author authors man
+woman people residents observers republicans democrats activists organizers protesters
+witnesses doctor doctors professor mayor judge justice speaker statement report study poll
+survey analysis letter memo filing complaint document documents data figures""".split())
+_ORG_ROLES = frozenset("""ministry department agency campaign administration government company
+firm committee council group organization organisation network newspaper paper party
+office commission court police military army company's bank embassy union foundation
+institute university board bureau authority authorities service team state""".split())
+_DETERMINERS = frozenset("the a an his her their its our this that these those some many several "
+                         "two three four both other another one most few each".split())  # fmt: skip
+_TITLES = frozenset("""mr mrs ms miss dr sen senator rep representative gov governor gen general
+president vice secretary minister prime deputy chief chairman chairwoman director spokesman
+spokeswoman ambassador judge justice lt col sgt capt adm maj rev prof professor sir lord dame
+speaker leader mayor commissioner attorney former acting candidate nominee ceo chair king queen
+prince pope candidate executive officer adviser advisor aide official cardinal bishop
+""".split())
+_NAME_SUFFIX = frozenset("jr jr. sr sr. ii iii iv".split())
+_ORG_WORDS = frozenset("""ministry department agency council party committee office commission
+campaign association institute university foundation corp corporation inc company group times
+post news journal network reuters press cnn fox nbc abc cbs bbc msnbc congress senate house
+court bank fund union organization organisation service administration government police army
+navy forces center centre board bureau club league federation alliance coalition tribune
+herald guardian telegraph gazette magazine review ap afp politifact pac fbi cia nsa epa
+""".split())
+_NOT_NAMES = frozenset("""the a an but and or so yet if when while after before as at in on of
+for to from by with this that these those it its he she they we i you his her their our there
+here then what who why how where monday tuesday wednesday thursday friday saturday sunday
+january february march april may june july august september october november december
+""".split())
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Maj|St|Jr|Sr|Rev|Prof|Inc|Corp|"
+    r"Co|Ltd|No|vs|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Ariz|Calif|Fla|Ill|Mass|Mich|Pa|"
+    r"Tex|Va|Wash|Wis)\.|\b[A-Z]\.|\b(?:[A-Z]\.){2,})$"
+)
+
+_OPENERS = "“„«\""
+_CLOSERS = "”»\""
+_TOKEN = re.compile(
+    r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Maj|St|Jr|Sr|Rev|Prof)\."
+    r"|[\w’'&.-]*\w|[^\w\s]"
+)
+_NAME_RUN = re.compile(
+    r"[A-Z][\w’'&.-]*\w\.?(?:\s+(?:(?:of|the|de|del|la|van|von|der|al|bin|ibn|da|di|du|le)\s+)?"
+    r"(?:[A-Z][\w’'&.-]*\w\.?|[A-Z]\.))*"
+)
+_WORD = re.compile(r"[\w’'.-]*\w")
+
+
+# --- quotation marks ------------------------------------------------------------------------
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in re.finditer(r"\n", text):
+        if m.start() > start:
+            out.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Paired double quotation marks in text[start:end] (one paragraph), each span from its
+    opening mark to its closing mark inclusive; one left open runs to the end."""
+    end = len(text) if end is None else end
+    out = []
+    open_at = -1
+    for i in range(start, end):
+        ch = text[i]
+        if ch == '"':
+            if open_at < 0:
+                open_at = i
+            else:
+                out.append((open_at, i + 1))
+                open_at = -1
+        elif ch in "“„«":
+            if open_at < 0 or i - open_at > 0:
+                open_at = i  # a new opening restarts an unclosed one
+        elif ch in "”»" and open_at >= 0:
+            out.append((open_at, i + 1))
+            open_at = -1
+    if open_at >= 0:
+        e = end
+        while e > open_at + 1 and text[e - 1].isspace():
+            e -= 1
+        if e - open_at > 1:
+            out.append((open_at, e))
+    return out
+
+
+def _words(s: str) -> int:
+    return len(_WORD.findall(s))
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Src:
+    span: tuple[int, int]
+    kind: str  # "name", "pronoun", "role"
+
+
+def _tokens(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    return [(s + m.start(), s + m.end()) for m in _TOKEN.finditer(text[s:e])]
+
+
+def _is_cap(tok: str) -> bool:
+    return tok[:1].isupper()
+
+
+def _source_before(text: str, toks: list[tuple[int, int]], i: int) -> _Src | None:
+    """The source noun phrase that ends at token i - 1 (auxiliaries and adverbs skipped)."""
+    j = i - 1
+    while j >= 0 and text[toks[j][0] : toks[j][1]].lower() in _AUX:
+        j -= 1
+    if j < 0:
+        return None
+    word = text[toks[j][0] : toks[j][1]]
+    low = word.lower()
+    if low in _PRONOUNS:
+        return _Src(toks[j], "pronoun") if _PRONOUNS[low] is not None else None
+    if _is_cap(word) and low not in _NOT_NAMES:
+        k = j
+        while k > 0:
+            prev = text[toks[k - 1][0] : toks[k - 1][1]]
+            if _is_cap(prev) and prev.lower() not in _NOT_NAMES and prev not in "“\"":
+                k -= 1
+            elif (
+                prev.lower() in ("of", "the", "de", "van", "von", "al")
+                and k > 1
+                and _is_cap(text[toks[k - 2][0] : toks[k - 2][1]])
+                and text[toks[k - 2][0] : toks[k - 2][1]].lower() not in _NOT_NAMES
+            ):
+                k -= 2
+            else:
+                break
+        # "Clinton’s campaign said" ends in a role; a bare name is a name.
+        return _Src((toks[k][0], toks[j][1]), "name")
+    if low in _PERSON_ROLES or low in _ORG_ROLES or low.rstrip("s") in _ORG_ROLES:
+        k = j
+        steps = 0
+        while k > 0 and steps < 5:
+            prev = text[toks[k - 1][0] : toks[k - 1][1]]
+            pl = prev.lower()
+            if not prev[:1].isalnum():
+                break
+            if pl in _DETERMINERS:
+                k -= 1
+                break
+            if pl in _NOT_NAMES or pl in _REPORT_CUES or pl in _AUX:
+                break
+            k -= 1
+            steps += 1
+        return _Src((toks[k][0], toks[j][1]), "role")
+    return None
+
+
+def _source_after(text: str, toks: list[tuple[int, int]], i: int) -> _Src | None:
+    """The source noun phrase that starts at token i ("said Monte Shaw", "said the official")."""
+    if i >= len(toks):
+        return None
+    word = text[toks[i][0] : toks[i][1]]
+    low = word.lower()
+    if low in _PRONOUNS:
+        return _Src(toks[i], "pronoun") if _PRONOUNS[low] in ("person", "any", "org") else None
+    if _is_cap(word) and low not in _NOT_NAMES or low in _DETERMINERS and low not in ("that",):
+        k = i
+        while k + 1 < len(toks):
+            nxt = text[toks[k + 1][0] : toks[k + 1][1]]
+            if not nxt[:1].isalnum() and nxt not in "’'":
+                break
+            if nxt.lower() in _NOT_NAMES - {"of", "the"} or nxt.lower() in _QUOTE_CUES:
+                break
+            k += 1
+            if k - i > 7:
+                break
+        last = text[toks[k][0] : toks[k][1]].lower()
+        kind = "name" if _is_cap(word) and low not in _DETERMINERS else "role"
+        if kind == "role" and last not in _PERSON_ROLES and last not in _ORG_ROLES:
+            return None
+        return _Src((toks[i][0], toks[k][1]), kind)
+    return None
+
+
+# --- speakers -------------------------------------------------------------------------------
+
+
+def _clean_name(name: str) -> str:
+    """A name without leading titles and roles: "Russian Security Council Secretary Nikolai
+    Patrushev" -> "Nikolai Patrushev"; "Mr. Trump" -> "Trump"."""
+    name = re.sub(r"(?:’s|'s|’|')$", "", name.strip())
+    words = name.split()
+    cut = 0
+    for k, w in enumerate(words[:-1]):
+        if w.lower().rstrip(".") in _TITLES:
+            cut = k + 1
+    words = words[cut:]
+    while len(words) > 1 and words[0].lower() in _NOT_NAMES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _is_org(name: str) -> bool:
+    words = name.split()
+    return any(w.lower().rstrip(".’'s") in _ORG_WORDS for w in words) or (
+        len(words) == 1 and name.isupper() and len(name) > 1
+    )
+
+
+def speaker_key(name: str) -> str:
+    """One key for the variants of a speaker: the lowercased last word of a person's name,
+    titles and suffixes dropped ("Mr. Trump", "President Donald J. Trump" -> "trump"); an
+    organisation's whole lowercased name without "the" ("The Foreign Ministry" ->
+    "foreign ministry")."""
+    name = re.sub(r"\s+", " ", name).strip()
+    if _is_org(name):
+        low = name.lower()
+        low = re.sub(r"^the\s+", "", low)
+        return re.sub(r"(?:’s|'s)$", "", low)
+    words = [w for w in _clean_name(name).split() if w.lower() not in _NAME_SUFFIX]
+    words = [w.rstrip(",") for w in words if w.rstrip(",")]
+    if not words:
+        return name.lower()
+    last = words[-1].lower()
+    return re.sub(r"(?:’s|'s|’|')$", "", last)
+
+
+class _Entities:
+    """Named people and organisations in article order, for resolving pronouns and roles."""
+
+    def __init__(self, text: str) -> None:
+        self.items: list[tuple[int, str, bool]] = []  # (offset, name, is_org)
+        full: dict[str, str] = {}
+        for m in _NAME_RUN.finditer(text):
+            raw = m.group(0)
+            words = raw.split()
+            while words and words[0].lower() in _NOT_NAMES:
+                words = words[1:]
+            if not words:
+                continue
+            name = " ".join(words)
+            org = _is_org(name)
+            if not org:
+                name = _clean_name(name)
+                parts = name.split()
+                if len(parts) >= 2:
+                    full[parts[-1]] = name
+                elif parts and parts[0] in full:
+                    name = full[parts[0]]
+                else:
+                    continue  # a lone capitalised word: not sure it is a person
+            self.items.append((m.start(), name, org))
+        self.offsets = [o for o, _, _ in self.items]
+        self.full = full
+
+    def last(self, before: int, org: bool | None) -> str | None:
+        from bisect import bisect_left
+
+        k = bisect_left(self.offsets, before) - 1
+        while k >= 0 and before - self.items[k][0] < 5000:
+            _, name, is_org = self.items[k]
+            if org is None or is_org == org:
+                return name
+            k -= 1
+        return None
+
+    def expand(self, name: str) -> str:
+        parts = name.split()
+        if len(parts) == 1 and parts[0] in self.full:
+            return self.full[parts[0]]
+        return name
+
+
+def _speaker(text: str, src: _Src | None, ents: _Entities, last: str | None) -> str | None:
+    if src is None:
+        return None
+    s, e = src.span
+    words = text[s:e]
+    if src.kind == "name":
+        m = _NAME_RUN.search(words)
+        name = m.group(0) if m else words
+        if _is_org(name):
+            return re.sub(r"^(?:The|the)\s+", "", re.sub(r"(?:’s|'s)$", "", name))
+        return ents.expand(_clean_name(name)) or None
+    low = words.lower()
+    if src.kind == "pronoun":
+        kind = _PRONOUNS.get(low)
+        if kind == "rel":
+            return ents.last(s, None)
+        if kind == "org":
+            return ents.last(s, True)
+        if kind == "person":
+            return last or ents.last(s, False)
+        return last or ents.last(s, None)
+    head = low.split()[-1] if low.split() else low
+    m = _NAME_RUN.search(words)
+    if m and m.group(0).split()[0].lower() not in _NOT_NAMES:
+        return _clean_name(m.group(0))
+    if head in _ORG_ROLES or head.rstrip("s") in _ORG_ROLES:
+        return ents.last(s, True)
+    return last or ents.last(s, False)
+
+
+# --- the extractor --------------------------------------------------------------------------
+
+_AFTER_QUOTE_PP = re.compile(
+    r"^\s*(?:(?:on|in|at|during|to|with|from|for|after|before|via|about|when|while|of)\b[^.,;:“\"]*)?"
+)
+_ACCORDING = re.compile(r"\b[Aa]ccording to\s+")
+_THAT = re.compile(r"^\s*(?:,\s*)?(?:that\b|:)?\s*")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """sentence_spans, with the splits after abbreviations ("Mr.", "Sen.", "U.S.") undone."""
+    out: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text):
+        if out:
+            ps, pe = out[-1]
+            gap = text[pe:s]
+            if "\n" not in gap and (_ABBREV.search(text[max(ps, pe - 12) : pe]) or text[s].islower()):
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
+    return out
+
+
+def _cue_at(text: str, toks: list[tuple[int, int]], i: int, cues: frozenset[str]) -> bool:
+    return text[toks[i][0] : toks[i][1]].lower() in cues
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and (text[s].isspace() or text[s] in ",:;—–-"):
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] in ",.;:—–-"):
+        e -= 1
+    return s, e
+
+
+def _after_hearer(text: str, toks: list[tuple[int, int]], i: int) -> int:
+    """Token index after the hearer of "told Reuters", "told reporters on Monday that"."""
+    for k in range(i + 1, min(len(toks), i + 9)):
+        if text[toks[k][0] : toks[k][1]].lower() == "that":
+            return k + 1
+    if i + 1 < len(toks):
+        k = i + 1
+        w = text[toks[k][0] : toks[k][1]]
+        if w.lower() in _DETERMINERS:
+            k += 1
+        while k < len(toks) and (
+            _is_cap(text[toks[k][0] : toks[k][1]]) or text[toks[k][0] : toks[k][1]].lower()
+            in ("him", "her", "them", "me", "us", "reporters", "journalists", "supporters",
+                "voters", "audience", "crowd", "newspaper", "network", "interviewer")
+        ):  # fmt: skip
+            k += 1
+        return k
+    return i + 1
+
+
+def extract_attributions(text: str) -> list[Attribution]:
+    """The attributions of an article, in text order."""
+    if not text or not text.strip():
+        return []
+    ents = _Entities(text)
+    found: list[tuple[Attribution, _Src | None]] = []
+    covered: list[tuple[int, int]] = []
+
+    # 1. Direct quotes.
+    sentences = _sentences(text)
+    sent_starts = [s for s, _ in sentences]
+    from bisect import bisect_right
+
+    for ps, pe in _paragraphs(text):
+        quotes = quote_spans(text, ps, pe)
+        prev: tuple[Attribution, _Src | None, int] | None = None  # last attributed, its end
+        for qi, (qs, qe) in enumerate(quotes):
+            inner = text[qs + 1 : qe - 1]
+            nxt = quotes[qi + 1][0] if qi + 1 < len(quotes) else pe
+            si = bisect_right(sent_starts, qs) - 1
+            sent_start = max(sentences[si][0] if si >= 0 else ps, ps)
+            prev_end = quotes[qi - 1][1] if qi else ps
+            before_start = max(sent_start, prev_end)
+            before = text[before_start:qs]
+            full = _words(inner) >= 4 or inner.rstrip()[-1:] in ",.?!" and _words(inner) >= 2
+            # Continuation of the last attributed quote: nothing but its cue clause between.
+            if prev is not None and prev[2] >= qs - 2 or (
+                prev is not None and not before.strip() and full
+            ):
+                if prev is not None and (not before.strip() or prev[2] >= before_start):
+                    att, src, _ = prev
+                    att2 = Attribution((att.content[0], qe), att.cue, att.source, att.speaker)
+                    found[-1] = (att2, src)
+                    prev = (att2, src, qe)
+                    continue
+            if not full:
+                continue
+            att_src = _quote_after(text, qe, nxt) or _quote_before(text, before_start, qs)
+            if att_src is None:
+                prev = None
+                continue
+            cue, src, clause_end = att_src
+            last = found[-1][0].speaker if found else None
+            att = Attribution((qs, qe), cue, src.span if src else None,
+                              _speaker(text, src, ents, last))  # fmt: skip
+            found.append((att, src))
+            prev = (att, src, max(clause_end, qe))
+    for att, _ in found:
+        lo = min(att.content[0], *(x[0] for x in (att.cue, att.source) if x))
+        hi = max(att.content[1], *(x[1] for x in (att.cue, att.source) if x))
+        covered.append((lo, hi))
+
+    # 2. Reported speech, one attribution per sentence outside the direct quotes.
+    covered.sort()
+    starts = [c[0] for c in covered]
+    for s, e in sentences:
+        k = bisect_right(starts, e) - 1
+        if k >= 0 and covered[k][1] > s:
+            continue
+        got = _reported(text, s, e)
+        if got is None:
+            continue
+        content, cue, src = got
+        last = _last_speaker(found, content[0])
+        att = Attribution(content, cue, src.span if src else None, _speaker(text, src, ents, last))
+        found.append((att, src))
+    found.sort(key=lambda x: x[0].content)
+    return [a for a, _ in found]
+
+
+def _last_speaker(found: list[tuple[Attribution, _Src | None]], before: int) -> str | None:
+    best = None
+    for att, src in found:
+        if att.content[0] < before and att.speaker and src is not None and src.kind == "name":
+            best = att.speaker
+    return best
+
+
+def _quote_after(
+    text: str, qe: int, limit: int
+) -> tuple[tuple[int, int], _Src | None, int] | None:
+    """The cue clause right after a quote: `, he said`, `, said Smith`, `Smith told Reuters`."""
+    window_end = min(limit, qe + 160)
+    toks = _tokens(text, qe, window_end)
+    i = 0
+    while i < len(toks) and text[toks[i][0]] in ",—–-":
+        i += 1
+    # "said Smith" / "Smith said" / "he said"
+    for j in range(i, min(i + 9, len(toks))):
+        w = text[toks[j][0] : toks[j][1]]
+        if not (w[:1].isalnum() or w in "’'"):
+            return None
+        if w.lower() in _QUOTE_CUES:
+            cue = toks[j]
+            if j == i:
+                src = _source_after(text, toks, j + 1)
+                if src is None:
+                    return None
+                return cue, src, src.span[1]
+            src = _source_before(text, toks[i:j + 1], j - i)
+            if src is None or src.span[0] != toks[i][0] and text[toks[i][0]:src.span[0]].strip():
+                # words between the quote and the source that are not part of it
+                if src is None:
+                    return None
+            return cue, src, cue[1]
+    return None
+
+
+def _quote_before(
+    text: str, start: int, qs: int
+) -> tuple[tuple[int, int], _Src | None, int] | None:
+    """A cue clause before the quote in its sentence: `Smith said: "`, `He told CNN, "`,
+    `According to Smith, "`."""
+    toks = _tokens(text, start, qs)
+    if not toks:
+        return None
+    m = None
+    for m in _ACCORDING.finditer(text, start, qs):
+        pass
+    if m is not None:
+        after = _tokens(text, m.end(), qs)
+        src = _source_after(text, after, 0)
+        if src is not None:
+            return (m.start(), m.start() + len("according to")), src, qs
+    # The last cue in the sentence before the quote, with few words between it and the quote.
+    for j in range(len(toks) - 1, max(-1, len(toks) - 14), -1):
+        w = text[toks[j][0] : toks[j][1]].lower()
+        if w in _QUOTE_CUES:
+            if _words(text[toks[j][1] : qs]) > 8:
+                return None
+            src = _source_before(text, toks, j)
+            if src is None:
+                return None
+            return toks[j], src, qs
+    return None
+
+
+def _reported(
+    text: str, s: int, e: int
+) -> tuple[tuple[int, int], tuple[int, int], _Src | None] | None:
+    """Reported speech in the sentence text[s:e], or None."""
+    # According to X, Y. / Y, according to X.
+    m = _ACCORDING.search(text, s, e)
+    if m is not None:
+        after = _tokens(text, m.end(), e)
+        src = _source_after(text, after, 0)
+        if src is not None:
+            cue = (m.start(), m.start() + len("according to"))
+            if text[s : m.start()].strip(" ,—–-"):
+                content = _trim(text, s, m.start())
+            else:
+                comma = text.find(",", src.span[1], e)
+                if comma < 0:
+                    return None
+                content = _trim(text, comma + 1, e)
+            if content[1] - content[0] > 10:
+                return content, cue, src
+    toks = _tokens(text, s, e)
+    for i, (ts, te) in enumerate(toks):
+        w = text[ts:te].lower()
+        if w not in _REPORT_CUES:
+            continue
+        if i + 1 < len(toks) and text[toks[i + 1][0] : toks[i + 1][1]].lower() in (
+            "by", "to", "in", "with", "as", "of", "on", "for", "up"
+        ) and w not in ("said", "says", "told"):  # fmt: skip
+            continue  # "was charged with", "agreed to", "expected to"
+        before_comma = i > 0 and text[toks[i - 1][0]] == ","
+        # X, said Smith.
+        if before_comma and w in ("said", "says", "added", "adds", "wrote", "writes", "noted"):
+            src = _source_after(text, toks, i + 1)
+            if src is not None:
+                return _trim(text, s, toks[i - 1][0]), (ts, te), src
+        src = _source_before(text, toks, i)
+        if src is None:
+            continue
+        # Content after the cue: "said (that) X", "told Reuters (that) X".
+        k = _after_hearer(text, toks, i) if w in _HEARER else i + 1
+        # "said on Monday that", "said in a statement that"
+        rest_start = toks[k][0] if k < len(toks) else e
+        mt = re.compile(r"\s*(?:(?:on|in|at|during|last|this|earlier|late|early)\b[^,;:]{0,40}?)?"
+                        r"\s*(?:\bthat\b|,|:)").match(text, rest_start, e)  # fmt: skip
+        if mt and "that" in mt.group(0):
+            rest_start = mt.end()
+        after = _trim(text, rest_start, e)
+        # X, Smith said. / X, he told Reuters.
+        src_prev = text[max(s, src.span[0] - 3) : src.span[0]]
+        if "," in src_prev and (_words(text[after[0] : after[1]]) <= 6):
+            content = _trim(text, s, src.span[0])
+            if content[1] - content[0] > 10:
+                return content, (ts, te), src
+        if _words(text[after[0] : after[1]]) >= 3:
+            return after, (ts, te), src
+    return None
