@@ -43,7 +43,7 @@ from pathlib import Path
 DEFAULT_POLNEAR = Path("/work/.mirror/networkdynamics+PolNeAR/repo")
 OPEN_QUOTES = "\"“„«"
 CLOSE_QUOTES = "\"”»"
-SKIP = " \t\n\r,.;:!?—–-()'’"  # around a direct quote: punctuation and space aside
+SKIP = " \t\n\r,.;:!?—–-()’"  # around a direct quote: punctuation and space aside
 
 
 Spans = tuple[tuple[int, int], ...]
@@ -54,6 +54,7 @@ class Gold:
     content: Spans
     source: Spans
     direct: bool
+    cue: Spans = ()
 
 
 @dataclass(frozen=True)
@@ -123,21 +124,21 @@ def is_direct(text: str, spans: Spans) -> bool:
     i = s
     while i < e and text[i] in SKIP:
         i += 1
-    opens = i < e and text[i] in OPEN_QUOTES
+    opens = i < e and (text[i] in OPEN_QUOTES or text.startswith("''", i))
     if not opens:
         j = s - 1
         while j >= 0 and text[j] in " \t":
             j -= 1
-        opens = j >= 0 and text[j] in OPEN_QUOTES
+        opens = j >= 0 and (text[j] in OPEN_QUOTES or text.startswith("''", j - 1))
     k = e - 1
     while k > s and text[k] in SKIP:
         k -= 1
-    closes = k > s and text[k] in CLOSE_QUOTES
+    closes = k > s and (text[k] in CLOSE_QUOTES or text.startswith("''", k - 1))
     if not closes:
         j = e
         while j < len(text) and text[j] in " \t,.":
             j += 1
-        closes = j < len(text) and text[j] in CLOSE_QUOTES
+        closes = j < len(text) and (text[j] in CLOSE_QUOTES or text.startswith("''", j))
     return opens and closes
 
 
@@ -155,6 +156,7 @@ def parse_ann(ann: str, text: str) -> list[Gold]:
     for roles in events:
         content: list[tuple[int, int]] = []
         source: list[tuple[int, int]] = []
+        cue: list[tuple[int, int]] = []
         for role in roles:
             name, _, ref = role.partition(":")
             if ref not in entities:
@@ -163,9 +165,11 @@ def parse_ann(ann: str, text: str) -> list[Gold]:
                 content.extend(entities[ref][1])
             elif name == "Source":
                 source.extend(entities[ref][1])
+            elif name == "Cue":
+                cue.extend(entities[ref][1])
         if content:
             c = tuple(sorted(content))
-            gold.append(Gold(c, tuple(sorted(source)), is_direct(text, c)))
+            gold.append(Gold(c, tuple(sorted(source)), is_direct(text, c), tuple(sorted(cue))))
     return gold
 
 
@@ -330,6 +334,7 @@ def score(
             if gi not in gdone and len(misses) < 10 * show + 50:
                 kind = "direct" if g.direct else "reported"
                 src = " | ".join(text[s:e] for s, e in g.source) or "-"
+                src += " / cue=" + (" | ".join(text[s:e] for s, e in g.cue) or "-")
                 con = " … ".join(text[s:e] for s, e in g.content)
                 misses.append(f"[{art.name}] MISS {kind}: source={src!r}\n    content={con[:300]!r}")
         for pi, p in enumerate(ps):

@@ -152,20 +152,24 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     end = len(text) if end is None else end
     out = []
     open_at = -1
-    for i in range(start, end):
+    i = start
+    while i < end:
         ch = text[i]
-        if ch == '"':
+        if ch == '"' or ch == "'" and i + 1 < end and text[i + 1] == "'":
+            width = 1 if ch == '"' else 2  # '' is a double quotation mark in some archives
             if open_at < 0:
                 open_at = i
             else:
-                out.append((open_at, i + 1))
+                out.append((open_at, i + width))
                 open_at = -1
-        elif ch in "“„«":
-            if open_at < 0 or i - open_at > 0:
-                open_at = i  # a new opening restarts an unclosed one
+            i += width
+            continue
+        if ch in "“„«":
+            open_at = i  # a new opening restarts an unclosed one
         elif ch in "”»" and open_at >= 0:
             out.append((open_at, i + 1))
             open_at = -1
+        i += 1
     if open_at >= 0:
         e = end
         while e > open_at + 1 and text[e - 1].isspace():
@@ -461,7 +465,7 @@ def extract_attributions(text: str) -> list[Attribution]:
         quotes = quote_spans(text, ps, pe)
         prev: tuple[Attribution, _Src | None, int] | None = None  # last attributed, its end
         for qi, (qs, qe) in enumerate(quotes):
-            inner = text[qs + 1 : qe - 1]
+            inner = text[qs + 1 : qe - 1].strip("'")
             nxt = quotes[qi + 1][0] if qi + 1 < len(quotes) else pe
             si = bisect_right(sent_starts, qs) - 1
             sent_start = max(sentences[si][0] if si >= 0 else ps, ps)
