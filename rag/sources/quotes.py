@@ -25,7 +25,8 @@ Two passes:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 
 from rag.sources.sentences import sentence_spans
 
@@ -448,6 +449,37 @@ def _after_hearer(text: str, toks: list[tuple[int, int]], i: int) -> int:
     return i + 1
 
 
+_SENT_END = re.compile(r"[.!?](?=[\"'”’)]*(?:\s|$))")
+_LEADERS = frozenset("but and so still yet however also then later meanwhile instead".split())
+_VERBISH = re.compile(r"[a-z]+(?:ed|s)$")
+
+
+def _sentence_end(text: str, start: int, limit: int) -> int:
+    """The end of the sentence that starts at `start` (a full stop after an abbreviation does
+    not end it), or `limit`."""
+    for m in _SENT_END.finditer(text, start, limit):
+        if m.group(0) == "." and _ABBREV.search(text[max(start, m.start() - 12) : m.end()]):
+            continue
+        return m.end()
+    return limit
+
+
+def _subject(text: str, toks: list[tuple[int, int]], upto: int) -> _Src | None:
+    """The subject at the start of a sentence ("Trump called on her to resign and said, ..."),
+    when it is a name or a pronoun."""
+    i = 0
+    while i < upto and (
+        text[toks[i][0] : toks[i][1]].lower() in _LEADERS or text[toks[i][0]] in ",—–-"
+    ):
+        i += 1
+    if i >= upto:
+        return None
+    src = _source_after(text, toks, i)
+    if src is None or src.kind == "role" or src.span[1] > toks[upto][0]:
+        return None
+    return src
+
+
 def extract_attributions(text: str) -> list[Attribution]:
     """The attributions of an article, in text order."""
     if not text or not text.strip():
@@ -455,46 +487,50 @@ def extract_attributions(text: str) -> list[Attribution]:
     ents = _Entities(text)
     found: list[tuple[Attribution, _Src | None]] = []
     covered: list[tuple[int, int]] = []
-
-    # 1. Direct quotes.
     sentences = _sentences(text)
     sent_starts = [s for s, _ in sentences]
-    from bisect import bisect_right
 
+    def sentence_of(offset: int) -> int:
+        return bisect_right(sent_starts, offset) - 1
+
+    # 1. Direct quotes.
     for ps, pe in _paragraphs(text):
         quotes = quote_spans(text, ps, pe)
-        prev: tuple[Attribution, _Src | None, int] | None = None  # last attributed, its end
+        prev: tuple[int, int] | None = None  # index in found of the last attributed, its end
         for qi, (qs, qe) in enumerate(quotes):
             inner = text[qs + 1 : qe - 1].strip("'")
             nxt = quotes[qi + 1][0] if qi + 1 < len(quotes) else pe
-            si = bisect_right(sent_starts, qs) - 1
+            si = sentence_of(qs)
             sent_start = max(sentences[si][0] if si >= 0 else ps, ps)
             prev_end = quotes[qi - 1][1] if qi else ps
             before_start = max(sent_start, prev_end)
-            before = text[before_start:qs]
             full = _words(inner) >= 4 or inner.rstrip()[-1:] in ",.?!" and _words(inner) >= 2
-            # Continuation of the last attributed quote: nothing but its cue clause between.
-            if prev is not None and prev[2] >= qs - 2 or (
-                prev is not None and not before.strip() and full
-            ):
-                if prev is not None and (not before.strip() or prev[2] >= before_start):
-                    att, src, _ = prev
-                    att2 = Attribution((att.content[0], qe), att.cue, att.source, att.speaker)
-                    found[-1] = (att2, src)
-                    prev = (att2, src, qe)
-                    continue
             if not full:
                 continue
-            att_src = _quote_after(text, qe, nxt) or _quote_before(text, before_start, qs)
-            if att_src is None:
+            got = _quote_after(text, qe, nxt)
+            if got is None and prev is not None:
+                # A continuation: the quote follows the last attributed one, in its sentence or
+                # at the start of the next.
+                pi, clause_end = prev
+                cs = sentence_of(clause_end - 1)
+                if si == cs and clause_end <= qs or (
+                    si == cs + 1 and not text[sent_start:qs].strip()
+                ):
+                    att, src = found[pi]
+                    found[pi] = (replace(att, content=(att.content[0], qe)), src)
+                    prev = (pi, qe)
+                    continue
+            if got is None:
+                got = _quote_before(text, before_start, qs, sent_start)
+            if got is None:
                 prev = None
                 continue
-            cue, src, clause_end = att_src
+            cue, src, clause_end = got
             last = found[-1][0].speaker if found else None
             att = Attribution((qs, qe), cue, src.span if src else None,
                               _speaker(text, src, ents, last))  # fmt: skip
             found.append((att, src))
-            prev = (att, src, max(clause_end, qe))
+            prev = (len(found) - 1, max(clause_end, qe))
     for att, _ in found:
         lo = min(att.content[0], *(x[0] for x in (att.cue, att.source) if x))
         hi = max(att.content[1], *(x[1] for x in (att.cue, att.source) if x))
@@ -507,10 +543,10 @@ def extract_attributions(text: str) -> list[Attribution]:
         k = bisect_right(starts, e) - 1
         if k >= 0 and covered[k][1] > s:
             continue
-        got = _reported(text, s, e)
-        if got is None:
+        got2 = _reported(text, s, e)
+        if got2 is None:
             continue
-        content, cue, src = got
+        content, cue, src = got2
         last = _last_speaker(found, content[0])
         att = Attribution(content, cue, src.span if src else None, _speaker(text, src, ents, last))
         found.append((att, src))
@@ -526,41 +562,68 @@ def _last_speaker(found: list[tuple[Attribution, _Src | None]], before: int) -> 
     return best
 
 
+def _skip_aside(text: str, toks: list[tuple[int, int]], k: int) -> int:
+    """After a source, skip an aside: ", a close adviser to Trump," / "(D-Ill.)"."""
+    if k < len(toks) and text[toks[k][0]] == "(":
+        for j in range(k + 1, min(len(toks), k + 12)):
+            if text[toks[j][0]] == ")":
+                k = j + 1
+                break
+    if k < len(toks) and text[toks[k][0]] == ",":
+        for j in range(k + 1, min(len(toks), k + 25)):
+            if text[toks[j][0]] in ".;“\"":
+                break
+            if text[toks[j][0]] == ",":
+                return j + 1
+    return k
+
+
 def _quote_after(
     text: str, qe: int, limit: int
 ) -> tuple[tuple[int, int], _Src | None, int] | None:
-    """The cue clause right after a quote: `, he said`, `, said Smith`, `Smith told Reuters`."""
-    window_end = min(limit, qe + 160)
-    toks = _tokens(text, qe, window_end)
+    """The cue clause right after a quote: `, he said`, `, said Smith`, `Smith told Reuters`,
+    `Cruz, who has proposed it, said`, `he surmised`."""
+    end = _sentence_end(text, qe, min(limit, qe + 300))
+    toks = _tokens(text, qe, end)
     i = 0
-    while i < len(toks) and text[toks[i][0]] in ",—–-":
+    while i < len(toks) and text[toks[i][0]] in ",—–-'’":
         i += 1
-    # "said Smith" / "Smith said" / "he said"
-    for j in range(i, min(i + 9, len(toks))):
-        w = text[toks[j][0] : toks[j][1]]
-        if not (w[:1].isalnum() or w in "’'"):
+    if i >= len(toks):
+        return None
+    w0 = text[toks[i][0] : toks[i][1]]
+    if w0.lower() in _QUOTE_CUES:  # said Smith
+        src = _source_after(text, toks, i + 1)
+        if src is None:
             return None
-        if w.lower() in _QUOTE_CUES:
-            cue = toks[j]
-            if j == i:
-                src = _source_after(text, toks, j + 1)
-                if src is None:
-                    return None
-                return cue, src, src.span[1]
-            src = _source_before(text, toks[i:j + 1], j - i)
-            if src is None or src.span[0] != toks[i][0] and text[toks[i][0]:src.span[0]].strip():
-                # words between the quote and the source that are not part of it
-                if src is None:
-                    return None
-            return cue, src, cue[1]
+        return toks[i], src, src.span[1]
+    src = _source_after(text, toks, i)
+    if src is None:
+        return None
+    k = i
+    while k < len(toks) and toks[k][1] <= src.span[1]:
+        k += 1
+    k = _skip_aside(text, toks, k)
+    while k < len(toks) and text[toks[k][0] : toks[k][1]].lower() in _AUX:
+        k += 1
+    if k >= len(toks):
+        return None
+    w = text[toks[k][0] : toks[k][1]]
+    if w.lower() in _QUOTE_CUES:
+        return toks[k], src, toks[k][1]
+    # `"X," he surmised.`: any verb in the past or present right after the source.
+    closing = text[max(0, qe - 3) : qe]
+    if any(c in closing for c in ",?!") and _VERBISH.fullmatch(w) and w not in _NOT_NAMES:
+        after = text[toks[k][1] : toks[k][1] + 2]
+        if not after.strip() or after[:1] in ".,;" or after[:1] == " ":
+            return toks[k], src, toks[k][1]
     return None
 
 
 def _quote_before(
-    text: str, start: int, qs: int
+    text: str, start: int, qs: int, sent_start: int
 ) -> tuple[tuple[int, int], _Src | None, int] | None:
     """A cue clause before the quote in its sentence: `Smith said: "`, `He told CNN, "`,
-    `According to Smith, "`."""
+    `According to Smith, "`, `Trump called on her to resign and said, "`."""
     toks = _tokens(text, start, qs)
     if not toks:
         return None
@@ -579,6 +642,8 @@ def _quote_before(
             if _words(text[toks[j][1] : qs]) > 8:
                 return None
             src = _source_before(text, toks, j)
+            if src is None and start == sent_start:
+                src = _subject(text, toks, j)
             if src is None:
                 return None
             return toks[j], src, qs
