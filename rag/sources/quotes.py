@@ -63,7 +63,10 @@ hopes hoped expect expects expected know knows knew feel feels felt predicted
 _QUOTE_ONLY = """ask asks asked asking continue continues continued joke jokes joked quip quips
 quipped remark remarks remarked shout shouts shouted yell yells yelled exclaim exclaimed muse
 mused explain scoff scoffed chant chanted sing sang read reads recount recounts recounted
-posted wonder wonders wondered offer offers offered summarize summarized put puts
+posted wonder wonders wondered offer offers offered summarize summarized put puts state
+states stated affirm affirms affirmed chant chanting chanted shouting screamed cried yelling
+dubbed dub dubs label labels labeled labelled labeling call calls called calling describe
+describes described proclaim proclaims proclaimed exclaims declaring quoted quoting reads
 """.split()
 _REPORT_CUES = frozenset(_SPEECH)
 _QUOTE_CUES = frozenset(_SPEECH + _QUOTE_ONLY)
@@ -72,7 +75,7 @@ _HEARER = frozenset("tell tells told telling warn warns warned warning remind re
                     "assured inform informed ask asked".split())  # fmt: skip
 _AUX = frozenset("""has have had also later previously repeatedly recently once already then
 publicly privately has would will could may might did does do not never often again is was were
-are been be being quickly simply just still even further flatly first earlier reportedly
+are been be being quickly simply just still even further flatly earlier reportedly
 initially separately frequently long falsely correctly rightly wrongly angrily bluntly
 """.split())
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "org", "we": "org",
@@ -204,8 +207,15 @@ def _is_cap(tok: str) -> bool:
 def _source_before(text: str, toks: list[tuple[int, int]], i: int) -> _Src | None:
     """The source noun phrase that ends at token i - 1 (auxiliaries and adverbs skipped)."""
     j = i - 1
-    while j >= 0 and text[toks[j][0] : toks[j][1]].lower() in _AUX:
+    while j >= 0 and (
+        text[toks[j][0] : toks[j][1]].lower() in _AUX or _ADVERB.fullmatch(text[toks[j][0] : toks[j][1]])
+    ):
         j -= 1
+    if j > 0 and text[toks[j][0]] == ")":  # Sen. Richard J. Durbin (D-Ill.) said
+        for k in range(j - 1, max(-1, j - 12), -1):
+            if text[toks[k][0]] == "(":
+                j = k - 1
+                break
     if j < 0:
         return None
     word = text[toks[j][0] : toks[j][1]]
@@ -248,31 +258,41 @@ def _source_before(text: str, toks: list[tuple[int, int]], i: int) -> _Src | Non
     return None
 
 
-def _source_after(text: str, toks: list[tuple[int, int]], i: int) -> _Src | None:
-    """The source noun phrase that starts at token i ("said Monte Shaw", "said the official")."""
+def _source_after(
+    text: str, toks: list[tuple[int, int]], i: int, loose: bool = False
+) -> _Src | None:
+    """The source noun phrase that starts at token i ("said Monte Shaw", "said the official").
+    `loose`: where nothing but a source can stand (between a quote and its cue), any noun
+    phrase will do ("nuclear experts David Albright", "one senior Democrat")."""
     if i >= len(toks):
         return None
     word = text[toks[i][0] : toks[i][1]]
     low = word.lower()
     if low in _PRONOUNS:
         return _Src(toks[i], "pronoun") if _PRONOUNS[low] in ("person", "any", "org") else None
-    if _is_cap(word) and low not in _NOT_NAMES or low in _DETERMINERS and low not in ("that",):
-        k = i
-        while k + 1 < len(toks):
-            nxt = text[toks[k + 1][0] : toks[k + 1][1]]
-            if not nxt[:1].isalnum() and nxt not in "’'":
-                break
-            if nxt.lower() in _NOT_NAMES - {"of", "the"} or nxt.lower() in _QUOTE_CUES:
-                break
-            k += 1
-            if k - i > 7:
-                break
-        last = text[toks[k][0] : toks[k][1]].lower()
-        kind = "name" if _is_cap(word) and low not in _DETERMINERS else "role"
-        if kind == "role" and last not in _PERSON_ROLES and last not in _ORG_ROLES:
-            return None
-        return _Src((toks[i][0], toks[k][1]), kind)
-    return None
+    cap = _is_cap(word) and low not in _NOT_NAMES
+    det = low in _DETERMINERS and low != "that"
+    plain = loose and word[:1].isalpha() and low not in _NOT_NAMES and low not in _QUOTE_CUES
+    if not (cap or det or plain) or low in _AUX:
+        return None
+    k = i
+    while k + 1 < len(toks):
+        nxt = text[toks[k + 1][0] : toks[k + 1][1]]
+        nl = nxt.lower()
+        if not nxt[:1].isalnum() and nxt not in "’'":
+            break
+        if nl in _NOT_NAMES - {"of", "the"} or nl in _QUOTE_CUES or nl in _AUX:
+            break
+        k += 1
+        if k - i > 7:
+            break
+    words = [text[a:b] for a, b in toks[i : k + 1]]
+    if any(_is_cap(w) and w.lower() not in _NOT_NAMES for w in words):
+        return _Src((toks[i][0], toks[k][1]), "name")
+    last = words[-1].lower()
+    if not loose and last not in _PERSON_ROLES and last not in _ORG_ROLES:
+        return None
+    return _Src((toks[i][0], toks[k][1]), "role")
 
 
 # --- speakers -------------------------------------------------------------------------------
@@ -451,6 +471,7 @@ def _after_hearer(text: str, toks: list[tuple[int, int]], i: int) -> int:
 
 _SENT_END = re.compile(r"[.!?](?=[\"'”’)]*(?:\s|$))")
 _LEADERS = frozenset("but and so still yet however also then later meanwhile instead".split())
+_ADVERB = re.compile(r"(?!(?:family|ally|rally|assembly|supply|daily)$)[a-z]{3,}ly")
 _VERBISH = re.compile(r"[a-z]+(?:ed|s)$")
 
 
@@ -494,9 +515,11 @@ def extract_attributions(text: str) -> list[Attribution]:
         return bisect_right(sent_starts, offset) - 1
 
     # 1. Direct quotes.
+    prev: tuple[int, int] | None = None  # index in found of the last attributed quote, its end
     for ps, pe in _paragraphs(text):
         quotes = quote_spans(text, ps, pe)
-        prev: tuple[int, int] | None = None  # index in found of the last attributed, its end
+        if prev is not None and not (quotes and quotes[0][0] == ps and _open_ended(text, prev[1])):
+            prev = None  # a quote runs on into the next paragraph only when left open
         for qi, (qs, qe) in enumerate(quotes):
             inner = text[qs + 1 : qe - 1].strip("'")
             nxt = quotes[qi + 1][0] if qi + 1 < len(quotes) else pe
@@ -510,19 +533,30 @@ def extract_attributions(text: str) -> list[Attribution]:
             got = _quote_after(text, qe, nxt)
             if got is None and prev is not None:
                 # A continuation: the quote follows the last attributed one, in its sentence or
-                # at the start of the next.
+                # at the start of the next, with no other cue between.
                 pi, clause_end = prev
                 cs = sentence_of(clause_end - 1)
-                if si == cs and clause_end <= qs or (
-                    si == cs + 1 and not text[sent_start:qs].strip()
-                ):
+                gap = text[clause_end:qs]
+                if clause_end <= qs and (
+                    si == cs or si == cs + 1 and not text[sent_start:qs].strip() or ps >= clause_end
+                ) and not any(w.lower() in _QUOTE_CUES for w in _WORD.findall(gap)):
                     att, src = found[pi]
-                    found[pi] = (replace(att, content=(att.content[0], qe)), src)
+                    said = att.content[1] - att.content[0] + qe - qs
+                    if 2 * said >= qs - att.content[1]:
+                        found[pi] = (replace(att, content=(att.content[0], qe)), src)
+                    else:  # too far to make one span: the same speaker again
+                        found.append((replace(att, content=(qs, qe)), src))
+                        pi = len(found) - 1
                     prev = (pi, qe)
                     continue
             if got is None:
                 got = _quote_before(text, before_start, qs, sent_start)
-            if got is None:
+                if got is not None and got[1] is None and prev is not None:
+                    # "..., adding that Sanders is “the most trustworthy”": the last source.
+                    pa, psrc = found[prev[0]]
+                    if psrc is not None and sentence_of(prev[1] - 1) == si:
+                        got = (got[0], psrc, got[2])
+            if got is None or got[1] is None:
                 prev = None
                 continue
             cue, src, clause_end = got
@@ -552,6 +586,11 @@ def extract_attributions(text: str) -> list[Attribution]:
         found.append((att, src))
     found.sort(key=lambda x: x[0].content)
     return [a for a, _ in found]
+
+
+def _open_ended(text: str, end: int) -> bool:
+    """Whether a quote that ends at `end` was left open at its paragraph's end."""
+    return end > 0 and text[end - 1] not in _CLOSERS and text[end - 1] != "'"
 
 
 def _last_speaker(found: list[tuple[Attribution, _Src | None]], before: int) -> str | None:
@@ -592,11 +631,11 @@ def _quote_after(
         return None
     w0 = text[toks[i][0] : toks[i][1]]
     if w0.lower() in _QUOTE_CUES:  # said Smith
-        src = _source_after(text, toks, i + 1)
+        src = _source_after(text, toks, i + 1, loose=True)
         if src is None:
             return None
         return toks[i], src, src.span[1]
-    src = _source_after(text, toks, i)
+    src = _source_after(text, toks, i, loose=True)
     if src is None:
         return None
     k = i
@@ -644,7 +683,7 @@ def _quote_before(
             src = _source_before(text, toks, j)
             if src is None and start == sent_start:
                 src = _subject(text, toks, j)
-            if src is None:
+            if src is None and not w.endswith("ing"):
                 return None
             return toks[j], src, qs
     return None
