@@ -205,17 +205,36 @@ def _is_cap(tok: str) -> bool:
 
 
 def _source_before(text: str, toks: list[tuple[int, int]], i: int) -> _Src | None:
-    """The source noun phrase that ends at token i - 1 (auxiliaries and adverbs skipped)."""
+    """The source noun phrase that ends before the cue at token i: auxiliaries and adverbs
+    skipped ("has also said"), and an aside ("Rendell, a former governor, said", "Durbin
+    (D-Ill.) said") kept in the span."""
     j = i - 1
     while j >= 0 and (
         text[toks[j][0] : toks[j][1]].lower() in _AUX or _ADVERB.fullmatch(text[toks[j][0] : toks[j][1]])
     ):
         j -= 1
-    if j > 0 and text[toks[j][0]] == ")":  # Sen. Richard J. Durbin (D-Ill.) said
+    if j > 0 and text[toks[j][0]] == ")":
         for k in range(j - 1, max(-1, j - 12), -1):
             if text[toks[k][0]] == "(":
-                j = k - 1
+                src = _np_before(text, toks, k - 1)
+                return _Src((src.span[0], toks[j][1]), src.kind) if src else None
+    if j > 0 and text[toks[j][0]] in ",—–":
+        mark = text[toks[j][0]]
+        for k in range(j - 1, max(-1, j - 30), -1):
+            ch = text[toks[k][0]]
+            if ch in ".;:“\"”":
                 break
+            if ch == mark or mark in "—–" and ch in "—–":
+                src = _np_before(text, toks, k - 1)
+                if src is None:
+                    break
+                return _Src((src.span[0], toks[j - 1][1]), src.kind)
+        return None
+    return _np_before(text, toks, j)
+
+
+def _np_before(text: str, toks: list[tuple[int, int]], j: int) -> _Src | None:
+    """The noun phrase that ends at token j: a pronoun, a name, or a role ("the official")."""
     if j < 0:
         return None
     word = text[toks[j][0] : toks[j][1]]
@@ -237,7 +256,6 @@ def _source_before(text: str, toks: list[tuple[int, int]], i: int) -> _Src | Non
                 k -= 2
             else:
                 break
-        # "Clinton’s campaign said" ends in a role; a bare name is a name.
         return _Src((toks[k][0], toks[j][1]), "name")
     if low in _PERSON_ROLES or low in _ORG_ROLES or low.rstrip("s") in _ORG_ROLES:
         k = j
