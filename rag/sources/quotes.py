@@ -595,13 +595,10 @@ def extract_attributions(text: str) -> list[Attribution]:
         k = bisect_right(starts, e) - 1
         if k >= 0 and covered[k][1] > s:
             continue
-        got2 = _reported(text, s, e)
-        if got2 is None:
-            continue
-        content, cue, src = got2
-        last = _last_speaker(found, content[0])
-        att = Attribution(content, cue, src.span if src else None, _speaker(text, src, ents, last))
-        found.append((att, src))
+        for content, cue, src in _reported(text, s, e):
+            last = _last_speaker(found, content[0])
+            speaker = _speaker(text, src, ents, last)
+            found.append((Attribution(content, cue, src.span if src else None, speaker), src))
     found.sort(key=lambda x: x[0].content)
     return [a for a, _ in found]
 
@@ -707,59 +704,103 @@ def _quote_before(
     return None
 
 
-def _reported(
-    text: str, s: int, e: int
-) -> tuple[tuple[int, int], tuple[int, int], _Src | None] | None:
-    """Reported speech in the sentence text[s:e], or None."""
-    # According to X, Y. / Y, according to X.
-    m = _ACCORDING.search(text, s, e)
-    if m is not None:
-        after = _tokens(text, m.end(), e)
-        src = _source_after(text, after, 0)
-        if src is not None:
-            cue = (m.start(), m.start() + len("according to"))
-            if text[s : m.start()].strip(" ,—–-"):
-                content = _trim(text, s, m.start())
-            else:
-                comma = text.find(",", src.span[1], e)
-                if comma < 0:
-                    return None
-                content = _trim(text, comma + 1, e)
-            if content[1] - content[0] > 10:
-                return content, cue, src
+_BOUNDARY = frozenset(", ; — – but while and as whereas although though".split())
+_THAT_AFTER = re.compile(
+    r"\s*(?:(?:on|in|at|during|last|this|earlier|late|early)\b[^,;:]{0,40}?)?\s*(?:\bthat\b|,|:)"
+)
+_PREP_AFTER = frozenset("by to in with as of on for up about".split())
+
+_Found = tuple[tuple[int, int], tuple[int, int], "_Src | None"]
+
+
+def _reported(text: str, s: int, e: int) -> list[_Found]:
+    """Reported speech in the sentence text[s:e]: `Smith said (that) X`, `X, Smith said.`,
+    `X, said Smith.`, `X, he said, Y.`, `According to Smith, X`, `X, according to Smith`;
+    several when joined ("X, but she said Y")."""
     toks = _tokens(text, s, e)
+    # (cue token index or -1, cue span, source, form)
+    cands: list[tuple[int, tuple[int, int], _Src, str]] = []
+    for m in _ACCORDING.finditer(text, s, e):
+        after = _tokens(text, m.end(), e)
+        src = _source_after(text, after, 0, loose=True)
+        if src is not None:
+            i = next((k for k, t in enumerate(toks) if t[0] >= m.start()), len(toks))
+            cands.append((i, (m.start(), m.start() + len("according to")), src, "according"))
     for i, (ts, te) in enumerate(toks):
         w = text[ts:te].lower()
         if w not in _REPORT_CUES:
             continue
-        if i + 1 < len(toks) and text[toks[i + 1][0] : toks[i + 1][1]].lower() in (
-            "by", "to", "in", "with", "as", "of", "on", "for", "up"
-        ) and w not in ("said", "says", "told"):  # fmt: skip
+        nxt = text[toks[i + 1][0] : toks[i + 1][1]].lower() if i + 1 < len(toks) else ""
+        if nxt in _PREP_AFTER and w not in ("said", "says", "told"):
             continue  # "was charged with", "agreed to", "expected to"
-        before_comma = i > 0 and text[toks[i - 1][0]] == ","
-        # X, said Smith.
-        if before_comma and w in ("said", "says", "added", "adds", "wrote", "writes", "noted"):
-            src = _source_after(text, toks, i + 1)
-            if src is not None:
-                return _trim(text, s, toks[i - 1][0]), (ts, te), src
+        if i > 0 and text[toks[i - 1][0]] == "," and w in _INVERTING:
+            src = _source_after(text, toks, i + 1, loose=True)
+            if src is not None:  # X, said Smith.
+                cands.append((i, (ts, te), src, "inverted"))
+                continue
         src = _source_before(text, toks, i)
-        if src is None:
+        if src is not None:
+            cands.append((i, (ts, te), src, "plain"))
+    if not cands:
+        return []
+    cands.sort(key=lambda c: c[1])
+    # The first, then those whose source opens a new clause ("..., but she said ...").
+    chosen = [cands[0]]
+    cuts: list[int] = []  # where the clause of each chosen one after the first begins
+    for c in cands[1:]:
+        if c[1][0] <= chosen[-1][1][1] or c[3] != "plain":
             continue
-        # Content after the cue: "said (that) X", "told Reuters (that) X".
-        k = _after_hearer(text, toks, i) if w in _HEARER else i + 1
-        # "said on Monday that", "said in a statement that"
-        rest_start = toks[k][0] if k < len(toks) else e
-        mt = re.compile(r"\s*(?:(?:on|in|at|during|last|this|earlier|late|early)\b[^,;:]{0,40}?)?"
-                        r"\s*(?:\bthat\b|,|:)").match(text, rest_start, e)  # fmt: skip
-        if mt and "that" in mt.group(0):
-            rest_start = mt.end()
-        after = _trim(text, rest_start, e)
-        # X, Smith said. / X, he told Reuters.
-        src_prev = text[max(s, src.span[0] - 3) : src.span[0]]
-        if "," in src_prev and (_words(text[after[0] : after[1]]) <= 6):
-            content = _trim(text, s, src.span[0])
-            if content[1] - content[0] > 10:
-                return content, (ts, te), src
-        if _words(text[after[0] : after[1]]) >= 3:
-            return after, (ts, te), src
+        k = next(k for k, t in enumerate(toks) if t[0] >= c[2].span[0])
+        j = k - 1
+        while j >= 0 and text[toks[j][0] : toks[j][1]].lower() in _BOUNDARY:
+            j -= 1
+        if j == k - 1:
+            continue
+        chosen.append(c)
+        cuts.append(toks[j + 1][0])
+    out: list[_Found] = []
+    for n, (i, cue, src, form) in enumerate(chosen):
+        lo = s if n == 0 else cuts[n - 1]
+        hi = cuts[n] if n < len(cuts) else e
+        content = _reported_content(text, toks, i, cue, src, form, lo, hi)
+        if content is not None and _words(text[content[0] : content[1]]) >= 2:
+            out.append((content, cue, src))
+    return out
+
+
+_INVERTING = frozenset("said says added adds wrote writes noted notes explained".split())
+
+
+def _reported_content(
+    text: str, toks: list[tuple[int, int]], i: int, cue: tuple[int, int], src: _Src,
+    form: str, lo: int, hi: int,
+) -> tuple[int, int] | None:  # fmt: skip
+    """The content of one reported attribution in its clause text[lo:hi]."""
+    if form == "inverted":
+        return _trim(text, lo, cue[0])
+    if form == "according":
+        before = _trim(text, lo, cue[0])
+        comma = text.find(",", src.span[1], hi)
+        after = _trim(text, comma + 1, hi) if comma >= 0 else (hi, hi)
+        if _words(text[before[0] : before[1]]) >= 3:
+            return (before[0], after[1]) if after[1] > after[0] else before
+        return after if after[1] > after[0] else None
+    w = text[cue[0] : cue[1]].lower()
+    k = _after_hearer(text, toks, i) if w in _HEARER else i + 1
+    rest = toks[k][0] if k < len(toks) and toks[k][0] < hi else hi
+    mt = _THAT_AFTER.match(text, rest, hi)
+    if mt and "that" in mt.group(0):
+        rest = mt.end()
+    after = _trim(text, rest, hi)
+    before = _trim(text, lo, src.span[0])
+    n_after = _words(text[after[0] : after[1]])
+    n_before = _words(text[before[0] : before[1]])
+    comma_before = "," in text[max(lo, src.span[0] - 3) : src.span[0]]
+    if comma_before and n_before >= 3:
+        if n_after <= 6:
+            return before  # X, Smith said (on Monday).
+        if text[cue[1] : cue[1] + 1] == ",":
+            return before[0], after[1]  # X, he said, Y.
+    if n_after >= 3:
+        return after
     return None
