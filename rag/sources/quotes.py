@@ -269,7 +269,25 @@ def _np_before(text: str, toks: list[tuple[int, int]], j: int) -> _Src | None:
             else:
                 break
         return _Src((toks[k][0], toks[j][1]), "name")
-    if low in _PERSON_ROLES or low in _ORG_ROLES or low.rstrip("s") in _ORG_ROLES:
+    if low in ("percent", "half", "most", "many", "some", "others", "majority") or word.isdigit():
+        k = j
+        while k > 0 and (
+            text[toks[k - 1][0] : toks[k - 1][1]].lower() in _DETERMINERS | {"of", "in", "percent"}
+            or text[toks[k - 1][0] : toks[k - 1][1]].isdigit()
+        ):
+            k -= 1
+        return _Src((toks[k][0], toks[j][1]), "role")  # "26 percent said", "six in 10 said"
+    role = low in _PERSON_ROLES or low in _ORG_ROLES or low.rstrip("s") in _ORG_ROLES
+    if not role and word.isalpha() and word.islower() and low not in _NOT_NAMES:
+        # "Several senators said", "those surveyed said": a determiner close before.
+        for k in range(j - 1, max(-1, j - 4), -1):
+            pk = text[toks[k][0] : toks[k][1]].lower()
+            if pk in _DETERMINERS and pk not in ("that", "this", "a", "an", "one"):
+                role = True
+                break
+            if not pk.isalpha() or pk in _NOT_NAMES or pk in _REPORT_CUES or pk in _AUX:
+                break
+    if role:
         k = j
         steps = 0
         while k > 0 and steps < 5:
@@ -752,7 +770,8 @@ def _reported(text: str, s: int, e: int) -> list[_Found]:
             ts, te = ts, toks[i + 1][1]  # "called for", "referring to"
         if i > 0 and text[toks[i - 1][0]] == "," and w in _INVERTING:
             src = _source_after(text, toks, i + 1, loose=True)
-            if src is not None:  # X, said Smith.
+            rest = text[src.span[1] : e].strip() if src else ""
+            if src is not None and (not rest or rest[0] in ",.;"):  # X, said Smith.
                 cands.append((i, (ts, te), src, "inverted"))
                 continue
         src = _source_before(text, toks, i)
