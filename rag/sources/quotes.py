@@ -132,14 +132,15 @@ january february march april may june july august september october november dec
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Maj|St|Jr|Sr|Rev|Prof|Inc|Corp|"
     r"Co|Ltd|No|vs|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Ariz|Calif|Fla|Ill|Mass|Mich|Pa|"
-    r"Tex|Va|Wash|Wis)\.|\b[A-Z]\.|\b(?:[A-Z]\.){2,})$"
+    r"Tex|Va|Wash|Wis|Ky|Md|Mo|Ga|Ala|Ark|Colo|Conn|Del|Ind|Kan|La|Minn|Miss|Mont|Neb|Nev|Okla|Ore|"
+    r"Tenn|Vt|Wyo)\.|\b[A-Z]\.|\b(?:[A-Z]\.){2,}|\b[RDI]-[A-Z][A-Za-z.]*\.)$"
 )
 
 _OPENERS = "“„«\""
 _CLOSERS = "”»\""
 _TOKEN = re.compile(
     r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Maj|St|Jr|Sr|Rev|Prof)\."
-    r"|[\w’'&.-]*\w|[^\w\s]"
+    r"|[A-Z]\.(?=\s+[A-Z])|[\w’'&.-]*\w|[^\w\s]"
 )
 _NAME_RUN = re.compile(
     r"[A-Z][\w’'&.-]*\w\.?(?:\s+(?:(?:of|the|de|del|la|van|von|der|al|bin|ibn|da|di|du|le)\s+)?"
@@ -587,7 +588,7 @@ def extract_attributions(text: str) -> list[Attribution]:
                 gap = text[clause_end:qs]
                 if clause_end <= qs and (
                     si == cs or si == cs + 1 and not text[sent_start:qs].strip() or ps >= clause_end
-                ) and not any(w.lower() in _QUOTE_CUES for w in _WORD.findall(gap)):
+                ) and (si != cs or not any(w.lower() in _QUOTE_CUES for w in _WORD.findall(gap))):
                     att, src = found[pi]
                     said = att.content[1] - att.content[0] + qe - qs
                     if 2 * said >= qs - att.content[1]:
@@ -653,12 +654,19 @@ def _skip_aside(text: str, toks: list[tuple[int, int]], k: int) -> int:
             if text[toks[j][0]] == ")":
                 k = j + 1
                 break
-    if k < len(toks) and text[toks[k][0]] == ",":
+    for _ in range(3):
+        if k >= len(toks) or text[toks[k][0]] != ",":
+            break
         for j in range(k + 1, min(len(toks), k + 25)):
-            if text[toks[j][0]] in ".;“\"":
-                break
+            if text[toks[j][0]] in ";“\"":
+                return k
             if text[toks[j][0]] == ",":
-                return j + 1
+                k = j + 1
+                break
+        else:
+            break
+        if k < len(toks) and text[toks[k][0] : toks[k][1]].lower() in _QUOTE_CUES | _AUX:
+            break
     return k
 
 
@@ -670,11 +678,20 @@ def _quote_after(
     end = _sentence_end(text, qe, min(limit, qe + 300))
     toks = _tokens(text, qe, end)
     i = 0
-    while i < len(toks) and text[toks[i][0]] in ",—–-'’":
+    while i < len(toks):
+        ch = text[toks[i][0]]
+        if ch in "―—–" and i + 1 < len(toks) and _is_cap(text[toks[i + 1][0]]):
+            break  # “...” ― Carla Sanchez
+        if ch not in ",-'’—–":
+            break
         i += 1
     if i >= len(toks):
         return None
     w0 = text[toks[i][0] : toks[i][1]]
+    if w0 in "―—–" and i + 1 < len(toks):
+        src = _source_after(text, toks, i + 1)
+        if src is not None and src.kind == "name":
+            return toks[i], src, src.span[1]
     if w0.lower() in _QUOTE_CUES:  # said Smith
         src = _source_after(text, toks, i + 1, loose=True)
         if src is None:
