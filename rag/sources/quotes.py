@@ -79,6 +79,7 @@ dismissed dismissing blamed echoed mocked mocking condemned announcing joked dec
 challenged voiced recalling portrayed decried highlighted highlighting touted touting railed
 slammed slams emailed pleaded thanked lamented vowing assailed referenced likened implied
 alleging bemoaned asked asking continued seemed seems appeared appears talked talking
+insisting arguing noting adding saying telling warning claiming
 """.split()
 _REPORT_CUES = frozenset(_SPEECH + _ATTITUDE)
 _QUOTE_CUES = frozenset(_SPEECH + _QUOTE_ONLY)
@@ -791,7 +792,10 @@ def _reported(text: str, s: int, e: int) -> list[_Found]:
             if src is not None and (not rest or rest[0] in ",.;"):  # X, said Smith.
                 cands.append((i, (ts, te), src, "inverted"))
                 continue
-        src = _source_before(text, toks, i)
+        if w.endswith("ing") and i > 0 and text[toks[i - 1][0]] in ",—–":
+            src = _subject(text, toks, i)  # Smith spoke on Monday, saying that ...
+        else:
+            src = _source_before(text, toks, i)
         if src is not None:
             cands.append((i, (ts, te), src, "plain"))
     if not cands:
