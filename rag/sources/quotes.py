@@ -580,6 +580,8 @@ def extract_attributions(text: str) -> list[Attribution]:
             full = _words(inner) >= 4 or inner.rstrip()[-1:] in ",.?!" and _words(inner) >= 2
             if not full:
                 continue
+            if _words(inner) < 6 and _words(text[sent_start:qs]) >= 2:
+                continue  # a phrase quoted inside a sentence: left to reported speech
             got = _quote_after(text, qe, nxt)
             if got is None and prev is not None:
                 # A continuation: the quote follows the last attributed one, in its sentence or
