@@ -601,6 +601,12 @@ def extract_attributions(text: str) -> list[Attribution]:
                         pi = len(found) - 1
                     prev = (pi, qe)
                     continue
+            if got is None and qs == ps and text[:ps].rstrip().endswith(":"):
+                # The New York Times reports:¶"..."
+                colon = len(text[:ps].rstrip())
+                ls = sentence_of(colon - 1)
+                if ls >= 0:
+                    got = _quote_before(text, sentences[ls][0], qs, sentences[ls][0])
             if got is None:
                 got = _quote_before(text, before_start, qs, sent_start)
                 if got is not None and got[1] is None and prev is not None:
