@@ -41,8 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_POLNEAR = Path("/work/.mirror/networkdynamics+PolNeAR/repo")
-OPEN_QUOTES = "\"“„«"
-CLOSE_QUOTES = "\"”»"
+OPEN_QUOTES = '"“„«'
+CLOSE_QUOTES = '"”»'
 SKIP = " \t\n\r,.;:!?—–-()’"  # around a direct quote: punctuation and space aside
 
 
@@ -295,9 +295,7 @@ class Tally:
         )
 
 
-def score(
-    articles: list[Article], preds: dict[str, list[Pred]], show: int = 0
-) -> dict[str, Tally]:
+def score(articles: list[Article], preds: dict[str, list[Pred]], show: int = 0) -> dict[str, Tally]:
     tallies = {k: Tally() for k in ("all", "direct", "reported", "quotes(a)")}
     misses: list[str] = []
     wrong: list[str] = []
@@ -336,7 +334,9 @@ def score(
                 src = " | ".join(text[s:e] for s, e in g.source) or "-"
                 src += " / cue=" + (" | ".join(text[s:e] for s, e in g.cue) or "-")
                 con = " … ".join(text[s:e] for s, e in g.content)
-                misses.append(f"[{art.name}] MISS {kind}: source={src!r}\n    content={con[:300]!r}")
+                misses.append(
+                    f"[{art.name}] MISS {kind}: source={src!r}\n    content={con[:300]!r}"
+                )
         for pi, p in enumerate(ps):
             for k in ("all", "direct" if pdirect[pi] else "reported"):
                 tallies[k].pred += 1
@@ -368,7 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", type=int, default=0, help="print N example misses")
     ap.add_argument("--from-dry-run", type=Path, help="JSON lines of rag ingest --dry-run --json")
     ap.add_argument("--export", type=Path, help="write the split's texts to DIR and stop")
-    ap.add_argument("--write-dry-run", type=Path, help="write dry-run style lines from the extractor")
+    ap.add_argument(
+        "--write-dry-run", type=Path, help="write dry-run style lines from the extractor"
+    )
     args = ap.parse_args(argv)
     articles = load_split(args.polnear, args.split)
     if args.export:
@@ -396,14 +398,14 @@ def main(argv: list[str] | None = None) -> int:
                 f.write(json.dumps({"path": f"{a.name}.txt", "text": a.text, "quotes": quotes}))
                 f.write("\n")
     t = score(articles, preds, args.show)
-    a = t["quotes(a)"]
+    qa = t["quotes(a)"]
     print(
         f"PolNeAR {args.split}: {len(articles)} articles, {t['all'].gold} gold attributions, "
         f"{sum(len(v) for v in preds.values())} predicted ({1000 * elapsed / len(articles):.1f} "
         "ms/article)"
     )
-    print(f"(a) direct quotes found with their source: {a.found / max(a.gold, 1):.3f} "
-          f"({a.found}/{a.gold})")  # fmt: skip
+    print(f"(a) direct quotes found with their source: {qa.found / max(qa.gold, 1):.3f} "
+          f"({qa.found}/{qa.gold})")  # fmt: skip
     print(f"(b) attribution pairs: {t['all'].line('').strip()}")
     for k in ("direct", "reported"):
         print("    " + t[k].line(k))

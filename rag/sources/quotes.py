@@ -41,7 +41,17 @@ class Attribution:
 
 # --- word lists -----------------------------------------------------------------------------
 
-_SPEECH = """say says said saying tell tells told telling add adds added adding write writes wrote
+
+def _wordlist(words: str) -> list[str]:
+    return words.split()
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_SPEECH = _wordlist(
+    """say says said saying tell tells told telling add adds added adding write writes wrote
 writing note notes noted noting argue argues argued arguing claim claims claimed claiming
 explain explains explained explaining announce announces announced warn warns warned warning
 insist insists insisted insisting acknowledge acknowledges acknowledged concede concedes conceded
@@ -58,19 +68,23 @@ reiterates reiterated agree agrees agreed indicate indicates indicated hint hint
 signals signaled signalled boast boasts boasted charge charges charged acknowledging
 believe believes believed think thinks thought fear fears feared worry worries worried hope
 hopes hoped expect expects expected know knows knew feel feels felt predicted
-""".split()
+"""
+)
 # Only with a direct quote: verbs of speaking that do not take reported speech.
-_QUOTE_ONLY = """ask asks asked asking continue continues continued joke jokes joked quip quips
+_QUOTE_ONLY = _wordlist(
+    """ask asks asked asking continue continues continued joke jokes joked quip quips
 quipped remark remarks remarked shout shouts shouted yell yells yelled exclaim exclaimed muse
 mused explain scoff scoffed chant chanted sing sang read reads recount recounts recounted
 posted wonder wonders wondered offer offers offered summarize summarized put puts state
 states stated affirm affirms affirmed chant chanting chanted shouting screamed cried yelling
 dubbed dub dubs label labels labeled labelled labeling call calls called calling describe
 describes described proclaim proclaims proclaimed exclaims declaring quoted quoting reads
-""".split()
+"""
+)
 # Attitudes and acts that PolNeAR counts as attributions (chosen on its train split: words that
 # are a cue in at least about half of their occurrences there).
-_ATTITUDE = """called calling calls described describing describes found finds showed shows
+_ATTITUDE = _wordlist(
+    """called calling calls described describing describes found finds showed shows
 endorsed endorsing declined accused accusing accuses criticized criticizing criticised expressed
 pointed referring referred urged urging supported sought seeking seeks refused refusing cited
 citing cites proposed proposing defended defending stated stating praised praising praises
@@ -80,21 +94,22 @@ challenged voiced recalling portrayed decried highlighted highlighting touted to
 slammed slams emailed pleaded thanked lamented vowing assailed referenced likened implied
 alleging bemoaned asked asking continued seemed seems appeared appears talked talking
 insisting arguing noting adding saying telling warning claiming
-""".split()
+"""
+)
 _REPORT_CUES = frozenset(_SPEECH + _ATTITUDE)
 _QUOTE_CUES = frozenset(_SPEECH + _QUOTE_ONLY)
 # Verbs whose object (the hearer) comes before the content: "told Reuters (that) ...".
-_HEARER = frozenset("tell tells told telling warn warns warned warning remind reminded assure "
-                    "assured inform informed ask asked".split())  # fmt: skip
-_AUX = frozenset("""has have had also later previously repeatedly recently once already then
+_HEARER = _wordset("tell tells told telling warn warns warned warning remind reminded assure "
+                    "assured inform informed ask asked")  # fmt: skip
+_AUX = _wordset("""has have had also later previously repeatedly recently once already then
 publicly privately has would will could may might did does do not never often again is was were
 are been be being quickly simply just still even further flatly earlier reportedly
 initially separately frequently long falsely correctly rightly wrongly angrily bluntly
-""".split())
+""")
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "org", "we": "org",
              "who": "rel", "which": "rel", "i": None, "you": None}  # fmt: skip
 # Roles: a person's or an organisation's, resolved to the last named one of that kind.
-_PERSON_ROLES = frozenset("""official officials spokesman spokeswoman spokesperson aide aides
+_PERSON_ROLES = _wordset("""official officials spokesman spokeswoman spokesperson aide aides
 adviser advisers advisor advisors source sources minister president secretary senator
 governor chairman chairwoman chair director lawyer lawyers attorney attorneys candidate nominee
 leader leaders ambassador general commander chief executive analyst analysts expert experts
@@ -104,32 +119,32 @@ members officer officers prosecutor prosecutors investigator investigators diplo
 businessman manager founder researcher researchers scientist scientists author authors man
 woman people residents observers republicans democrats activists organizers protesters
 witnesses doctor doctors professor mayor judge justice speaker statement report study poll
-survey analysis letter memo filing complaint document documents data figures""".split())
-_ORG_ROLES = frozenset("""ministry department agency campaign administration government company
+survey analysis letter memo filing complaint document documents data figures""")
+_ORG_ROLES = _wordset("""ministry department agency campaign administration government company
 firm committee council group organization organisation network newspaper paper party
 office commission court police military army company's bank embassy union foundation
-institute university board bureau authority authorities service team state""".split())
-_DETERMINERS = frozenset("the a an his her their its our this that these those some many several "
-                         "two three four both other another one most few each".split())  # fmt: skip
-_TITLES = frozenset("""mr mrs ms miss dr sen senator rep representative gov governor gen general
+institute university board bureau authority authorities service team state""")
+_DETERMINERS = _wordset("the a an his her their its our this that these those some many several "
+                         "two three four both other another one most few each")  # fmt: skip
+_TITLES = _wordset("""mr mrs ms miss dr sen senator rep representative gov governor gen general
 president vice secretary minister prime deputy chief chairman chairwoman director spokesman
 spokeswoman ambassador judge justice lt col sgt capt adm maj rev prof professor sir lord dame
 speaker leader mayor commissioner attorney former acting candidate nominee ceo chair king queen
 prince pope candidate executive officer adviser advisor aide official cardinal bishop
-""".split())
-_NAME_SUFFIX = frozenset("jr jr. sr sr. ii iii iv".split())
-_ORG_WORDS = frozenset("""ministry department agency council party committee office commission
+""")
+_NAME_SUFFIX = _wordset("jr jr. sr sr. ii iii iv")
+_ORG_WORDS = _wordset("""ministry department agency council party committee office commission
 campaign association institute university foundation corp corporation inc company group times
 post news journal network reuters press cnn fox nbc abc cbs bbc msnbc congress senate house
 court bank fund union organization organisation service administration government police army
 navy forces center centre board bureau club league federation alliance coalition tribune
 herald guardian telegraph gazette magazine review ap afp politifact pac fbi cia nsa epa
-""".split())
-_NOT_NAMES = frozenset("""the a an but and or so yet if when while after before as at in on of
+""")
+_NOT_NAMES = _wordset("""the a an but and or so yet if when while after before as at in on of
 for to from by with this that these those it its he she they we i you his her their our there
 here then what who why how where monday tuesday wednesday thursday friday saturday sunday
 january february march april may june july august september october november december
-""".split())
+""")
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Maj|St|Jr|Sr|Rev|Prof|Inc|Corp|"
     r"Co|Ltd|No|vs|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Ariz|Calif|Fla|Ill|Mass|Mich|Pa|"
@@ -137,8 +152,8 @@ _ABBREV = re.compile(
     r"Tenn|Vt|Wyo)\.|\b[A-Z]\.|\b(?:[A-Z]\.){2,}|\b[RDI]-[A-Z][A-Za-z.]*\.)$"
 )
 
-_OPENERS = "“„«\""
-_CLOSERS = "”»\""
+_OPENERS = '“„«"'
+_CLOSERS = '”»"'
 _TOKEN = re.compile(
     r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Maj|St|Jr|Sr|Rev|Prof)\."
     r"|[A-Z]\.(?=\s+[A-Z])|[\w’'&.-]*\w|[^\w\s]"
@@ -173,7 +188,7 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     i = start
     while i < end:
         ch = text[i]
-        if ch == '"' or ch == "'" and i + 1 < end and text[i + 1] == "'":
+        if ch == '"' or (ch == "'" and i + 1 < end and text[i + 1] == "'"):
             width = 1 if ch == '"' else 2  # '' is a double quotation mark in some archives
             if open_at < 0:
                 open_at = i
@@ -224,7 +239,8 @@ def _source_before(text: str, toks: list[tuple[int, int]], i: int) -> _Src | Non
     (D-Ill.) said") kept in the span."""
     j = i - 1
     while j >= 0 and (
-        text[toks[j][0] : toks[j][1]].lower() in _AUX or _ADVERB.fullmatch(text[toks[j][0] : toks[j][1]])
+        text[toks[j][0] : toks[j][1]].lower() in _AUX
+        or _ADVERB.fullmatch(text[toks[j][0] : toks[j][1]])
     ):
         j -= 1
     if j > 0 and text[toks[j][0]] == ")":
@@ -236,9 +252,9 @@ def _source_before(text: str, toks: list[tuple[int, int]], i: int) -> _Src | Non
         mark = text[toks[j][0]]
         for k in range(j - 1, max(-1, j - 30), -1):
             ch = text[toks[k][0]]
-            if ch in ".;:“\"”":
+            if ch in '.;:“"”':
                 break
-            if ch == mark or mark in "—–" and ch in "—–":
+            if ch == mark or (mark in "—–" and ch in "—–"):
                 src = _np_before(text, toks, k - 1)
                 if src is None:
                     break
@@ -259,7 +275,7 @@ def _np_before(text: str, toks: list[tuple[int, int]], j: int) -> _Src | None:
         k = j
         while k > 0:
             prev = text[toks[k - 1][0] : toks[k - 1][1]]
-            if _is_cap(prev) and prev.lower() not in _NOT_NAMES and prev not in "“\"":
+            if _is_cap(prev) and prev.lower() not in _NOT_NAMES and prev not in '“"':
                 k -= 1
             elif (
                 prev.lower() in ("of", "the", "de", "van", "von", "al")
@@ -480,7 +496,9 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         if out:
             ps, pe = out[-1]
             gap = text[pe:s]
-            if "\n" not in gap and (_ABBREV.search(text[max(ps, pe - 12) : pe]) or text[s].islower()):
+            if "\n" not in gap and (
+                _ABBREV.search(text[max(ps, pe - 12) : pe]) or text[s].islower()
+            ):
                 out[-1] = (ps, e)
                 continue
         out.append((s, e))
@@ -520,7 +538,7 @@ def _after_hearer(text: str, toks: list[tuple[int, int]], i: int) -> int:
 
 
 _SENT_END = re.compile(r"[.!?](?=[\"'”’)]*(?:\s|$))")
-_LEADERS = frozenset("but and so still yet however also then later meanwhile instead".split())
+_LEADERS = _wordset("but and so still yet however also then later meanwhile instead")
 _ADVERB = re.compile(r"(?!(?:family|ally|rally|assembly|supply|daily)$)[a-z]{3,}ly")
 _VERBISH = re.compile(r"[a-z]+(?:ed|s)$")
 
@@ -577,7 +595,7 @@ def extract_attributions(text: str) -> list[Attribution]:
             sent_start = max(sentences[si][0] if si >= 0 else ps, ps)
             prev_end = quotes[qi - 1][1] if qi else ps
             before_start = max(sent_start, prev_end)
-            full = _words(inner) >= 4 or inner.rstrip()[-1:] in ",.?!" and _words(inner) >= 2
+            full = _words(inner) >= 4 or (inner.rstrip()[-1:] in ",.?!" and _words(inner) >= 2)
             if not full:
                 continue
             if _words(inner) < 6 and _words(text[sent_start:qs]) >= 2:
@@ -589,9 +607,15 @@ def extract_attributions(text: str) -> list[Attribution]:
                 pi, clause_end = prev
                 cs = sentence_of(clause_end - 1)
                 gap = text[clause_end:qs]
-                if clause_end <= qs and (
-                    si == cs or si == cs + 1 and not text[sent_start:qs].strip() or ps >= clause_end
-                ) and (si != cs or not any(w.lower() in _QUOTE_CUES for w in _WORD.findall(gap))):
+                if (
+                    clause_end <= qs
+                    and (
+                        si == cs
+                        or (si == cs + 1 and not text[sent_start:qs].strip())
+                        or ps >= clause_end
+                    )
+                    and (si != cs or not any(w.lower() in _QUOTE_CUES for w in _WORD.findall(gap)))
+                ):
                     att, src = found[pi]
                     said = att.content[1] - att.content[0] + qe - qs
                     if 2 * said >= qs - att.content[1]:
@@ -611,7 +635,7 @@ def extract_attributions(text: str) -> list[Attribution]:
                 got = _quote_before(text, before_start, qs, sent_start)
                 if got is not None and got[1] is None and prev is not None:
                     # "..., adding that Sanders is “the most trustworthy”": the last source.
-                    pa, psrc = found[prev[0]]
+                    _, psrc = found[prev[0]]
                     if psrc is not None and sentence_of(prev[1] - 1) == si:
                         got = (got[0], psrc, got[2])
             if got is None or got[1] is None:
@@ -667,7 +691,7 @@ def _skip_aside(text: str, toks: list[tuple[int, int]], k: int) -> int:
         if k >= len(toks) or text[toks[k][0]] != ",":
             break
         for j in range(k + 1, min(len(toks), k + 25)):
-            if text[toks[j][0]] in ";“\"":
+            if text[toks[j][0]] in ';“"':
                 return k
             if text[toks[j][0]] == ",":
                 k = j + 1
@@ -679,9 +703,7 @@ def _skip_aside(text: str, toks: list[tuple[int, int]], k: int) -> int:
     return k
 
 
-def _quote_after(
-    text: str, qe: int, limit: int
-) -> tuple[tuple[int, int], _Src | None, int] | None:
+def _quote_after(text: str, qe: int, limit: int) -> tuple[tuple[int, int], _Src | None, int] | None:
     """The cue clause right after a quote: `, he said`, `, said Smith`, `Smith told Reuters`,
     `Cruz, who has proposed it, said`, `he surmised`."""
     end = _sentence_end(text, qe, min(limit, qe + 300))
@@ -738,7 +760,7 @@ def _quote_before(
     if not toks:
         return None
     m = None
-    for m in _ACCORDING.finditer(text, start, qs):
+    for m in _ACCORDING.finditer(text, start, qs):  # noqa: B007 (the last one)
         pass
     if m is not None:
         after = _tokens(text, m.end(), qs)
@@ -760,11 +782,11 @@ def _quote_before(
     return None
 
 
-_BOUNDARY = frozenset(", ; — – but while and as whereas although though".split())
+_BOUNDARY = _wordset(", ; — – but while and as whereas although though")
 _THAT_AFTER = re.compile(
     r"\s*(?:(?:on|in|at|during|last|this|earlier|late|early)\b[^,;:]{0,40}?)?\s*(?:\bthat\b|,|:)"
 )
-_PREP_AFTER = frozenset("by to in with as of on for up about".split())
+_PREP_AFTER = _wordset("by to in with as of on for up about")
 
 _Found = tuple[tuple[int, int], tuple[int, int], "_Src | None"]
 
@@ -833,7 +855,7 @@ def _reported(text: str, s: int, e: int) -> list[_Found]:
     return out
 
 
-_INVERTING = frozenset("said says added adds wrote writes noted notes explained".split())
+_INVERTING = _wordset("said says added adds wrote writes noted notes explained")
 
 
 def _reported_content(
