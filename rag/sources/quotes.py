@@ -286,6 +286,20 @@ def _np_before(text: str, toks: list[tuple[int, int]], j: int) -> _Src | None:
                 k -= 2
             else:
                 break
+        if k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in _PERSON_ROLES | _TITLES:
+            # "union leader Kim Osei": the role before the name belongs to the source
+            k -= 1
+            while (
+                k > 0
+                and j - k < 8
+                and text[toks[k - 1][0] : toks[k - 1][1]].isalpha()
+                and text[toks[k - 1][0] : toks[k - 1][1]].islower()
+                and text[toks[k - 1][0] : toks[k - 1][1]] not in _NOT_NAMES | _AUX | _REPORT_CUES
+            ):
+                k -= 1
+            first = text[toks[0][0] : toks[0][1]]
+            if k == 1 and _is_cap(first) and first.lower() not in _NOT_NAMES:
+                k = 0  # "Central bank governor Mira Solberg" opening the sentence
         return _Src((toks[k][0], toks[j][1]), "name")
     if low in ("percent", "half", "most", "many", "some", "others", "majority") or word.isdigit():
         k = j
@@ -392,7 +406,7 @@ def speaker_key(name: str) -> str:
     organisation's whole lowercased name without "the" ("The Foreign Ministry" ->
     "foreign ministry")."""
     name = re.sub(r"\s+", " ", name).strip()
-    if _is_org(name):
+    if _is_org(_clean_name(name)):
         low = name.lower()
         low = re.sub(r"^the\s+", "", low)
         return re.sub(r"(?:’s|'s)$", "", low)
@@ -418,7 +432,7 @@ class _Entities:
             if not words:
                 continue
             name = " ".join(words)
-            org = _is_org(name)
+            org = _is_org(_clean_name(name))
             if not org:
                 name = _clean_name(name)
                 parts = name.split()
@@ -458,7 +472,7 @@ def _speaker(text: str, src: _Src | None, ents: _Entities, last: str | None) -> 
     if src.kind == "name":
         m = _NAME_RUN.search(words)
         name = m.group(0) if m else words
-        if _is_org(name):
+        if _is_org(_clean_name(name)):
             return re.sub(r"^(?:The|the)\s+", "", re.sub(r"(?:’s|'s)$", "", name))
         return ents.expand(_clean_name(name)) or None
     low = words.lower()
@@ -472,9 +486,10 @@ def _speaker(text: str, src: _Src | None, ents: _Entities, last: str | None) -> 
             return last or ents.last(s, False)
         return last or ents.last(s, None)
     head = low.split()[-1] if low.split() else low
-    m = _NAME_RUN.search(words)
-    if m and m.group(0).split()[0].lower() not in _NOT_NAMES:
-        return _clean_name(m.group(0))
+    for m in _NAME_RUN.finditer(words):  # "the minister, Omar Haddad,"
+        name = " ".join(w for w in m.group(0).split() if w.lower() not in _NOT_NAMES)
+        if name and (len(name.split()) > 1 or name in ents.full):
+            return ents.expand(_clean_name(name))
     if head in _ORG_ROLES or head.rstrip("s") in _ORG_ROLES:
         return ents.last(s, True)
     return last or ents.last(s, False)
@@ -598,7 +613,12 @@ def extract_attributions(text: str) -> list[Attribution]:
             full = _words(inner) >= 4 or (inner.rstrip()[-1:] in ",.?!" and _words(inner) >= 2)
             if not full:
                 continue
-            if _words(inner) < 6 and _words(text[sent_start:qs]) >= 2:
+            if (
+                _words(inner) < 6
+                and _words(text[sent_start:qs]) >= 2
+                and not re.search(r"[:,]\s*$", text[sent_start:qs])
+                and inner.rstrip()[-1:] not in ".?!"
+            ):
                 continue  # a phrase quoted inside a sentence: left to reported speech
             got = _quote_after(text, qe, nxt)
             if got is None and prev is not None:
