@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag.sources.sentences import sentence_spans
 
@@ -179,30 +180,28 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_QUOTE_MARK = re.compile(r"''|[\"“„«”»]")
+
+
 def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Paired double quotation marks in text[start:end] (one paragraph), each span from its
     opening mark to its closing mark inclusive; one left open runs to the end."""
     end = len(text) if end is None else end
     out = []
     open_at = -1
-    i = start
-    while i < end:
-        ch = text[i]
-        if ch == '"' or (ch == "'" and i + 1 < end and text[i + 1] == "'"):
-            width = 1 if ch == '"' else 2  # '' is a double quotation mark in some archives
+    for m in _QUOTE_MARK.finditer(text, start, end):
+        i, mark = m.start(), m.group(0)
+        if mark in ('"', "''"):  # straight: opens or closes ('' in some archives)
             if open_at < 0:
                 open_at = i
             else:
-                out.append((open_at, i + width))
+                out.append((open_at, m.end()))
                 open_at = -1
-            i += width
-            continue
-        if ch in "“„«":
+        elif mark in "“„«":
             open_at = i  # a new opening restarts an unclosed one
-        elif ch in "”»" and open_at >= 0:
+        elif open_at >= 0:
             out.append((open_at, i + 1))
             open_at = -1
-        i += 1
     if open_at >= 0:
         e = end
         while e > open_at + 1 and text[e - 1].isspace():
@@ -378,6 +377,7 @@ def _source_after(
 # --- speakers -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def _clean_name(name: str) -> str:
     """A name without leading titles and roles: "Russian Security Council Secretary Nikolai
     Patrushev" -> "Nikolai Patrushev"; "Mr. Trump" -> "Trump"."""
@@ -393,6 +393,7 @@ def _clean_name(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=8192)
 def _is_org(name: str) -> bool:
     words = name.split()
     return any(w.lower().rstrip(".’'s") in _ORG_WORDS for w in words) or (
