@@ -807,6 +807,11 @@ _BOUNDARY = _wordset(", ; — – but while and as whereas although though")
 _THAT_AFTER = re.compile(
     r"\s*(?:(?:on|in|at|during|last|this|earlier|late|early)\b[^,;:]{0,40}?)?\s*(?:\bthat\b|,|:)"
 )
+# "said in a statement on Monday": nothing but circumstances after the cue
+_PP_ONLY = re.compile(
+    r"(?:(?:on|in|at|during|last|this|earlier|late|early|after|before|from|to|with|via|"
+    r"through|over|by|about|when|while|as)\b[^,;:“\"]*)"
+)
 _PREP_AFTER = _wordset("by to in with as of on for up about")
 
 _Found = tuple[tuple[int, int], tuple[int, int], "_Src | None"]
@@ -912,7 +917,7 @@ def _reported_content(
     n_before = _words(text[before[0] : before[1]])
     comma_before = "," in text[max(lo, src.span[0] - 3) : src.span[0]]
     if comma_before and n_before >= 3:
-        if n_after <= 6:
+        if n_after <= 2 or _PP_ONLY.fullmatch(text[after[0] : after[1]]):
             return before  # X, Smith said (on Monday).
         if text[cue[1] : cue[1] + 1] == ",":
             return before[0], after[1]  # X, he said, Y.
