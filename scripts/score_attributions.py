@@ -291,7 +291,7 @@ class Tally:
         f = 2 * p * r / (p + r) if p + r else 0.0
         return (
             f"{name:<9} P {p:.3f} ({self.right}/{self.pred})  R {r:.3f} ({self.found}/{self.gold})"
-            f"  F1 {f:.3f}"
+            f"  F1 {f:.4f}"
         )
 
 

@@ -800,6 +800,12 @@ def _quote_before(
             if src is None and not w.endswith("ing"):
                 return None
             return toks[j], src, qs
+    # "Trump on Twitter: “...”": a colon is the cue when a name or pronoun opens the sentence.
+    if start == sent_start and text[start:qs].rstrip().endswith(":"):
+        colon = start + len(text[start:qs].rstrip()) - 1
+        src = _subject(text, toks, len(toks) - 1)
+        if src is not None and _words(text[src.span[1] : colon]) <= 6:
+            return (colon, colon + 1), src, qs
     return None
 
 
