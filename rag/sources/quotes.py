@@ -140,6 +140,7 @@ post news journal network reuters press cnn fox nbc abc cbs bbc msnbc congress s
 court bank fund union organization organisation service administration government police army
 navy forces center centre board bureau club league federation alliance coalition tribune
 herald guardian telegraph gazette magazine review ap afp politifact pac fbi cia nsa epa
+states kingdom republic nations emirates union city county province islands street
 """)
 _NOT_NAMES = _wordset("""the a an but and or so yet if when while after before as at in on of
 for to from by with this that these those it its he she they we i you his her their our there
@@ -159,9 +160,18 @@ _TOKEN = re.compile(
     r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Maj|St|Jr|Sr|Rev|Prof)\."
     r"|[A-Z]\.(?=\s+[A-Z])|[\w’'&.-]*\w|[^\w\s]"
 )
+# A capitalised word; a full stop only after an initial or a title ("J.", "Sen."), so that a run
+# never crosses a sentence end ("... the United States. The Islamic Republic ...").
+_NAME_WORD = (
+    r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|St|Jr|Sr|Rev|Prof|Inc|Corp|Co|Ltd)\."
+    r"|[A-Z]\.(?=\s+[A-Z])"
+    r"|(?:[A-Z]\.){2,}|[A-Z][\w’'&-]*\w)"
+)
 _NAME_RUN = re.compile(
-    r"[A-Z][\w’'&.-]*\w\.?(?:\s+(?:(?:of|the|de|del|la|van|von|der|al|bin|ibn|da|di|du|le)\s+)?"
-    r"(?:[A-Z][\w’'&.-]*\w\.?|[A-Z]\.))*"
+    _NAME_WORD
+    + r"(?:\s+(?:(?:of|the|de|del|la|van|von|der|al|bin|ibn|da|di|du|le)\s+)?"
+    + _NAME_WORD
+    + ")*"
 )
 _WORD = re.compile(r"[\w’'.-]*\w")
 
@@ -393,10 +403,17 @@ def _clean_name(name: str) -> str:
     return " ".join(words)
 
 
+_POSSESSIVE = re.compile(r"(?:’s|'s|’|'|\.)$")
+
+
 @lru_cache(maxsize=8192)
 def _is_org(name: str) -> bool:
+    """An organisation or a place, not a person: an organisation word ("Ministry", "Inc."), an
+    acronym, or "of" inside the name once titles are gone ("Islamic Republic of Iran")."""
     words = name.split()
-    return any(w.lower().rstrip(".’'s") in _ORG_WORDS for w in words) or (
+    if "of" in words[1:-1]:
+        return True
+    return any(_POSSESSIVE.sub("", w.lower()) in _ORG_WORDS for w in words) or (
         len(words) == 1 and name.isupper() and len(name) > 1
     )
 
