@@ -88,6 +88,7 @@ def _preview(sources: Any, settings: Settings, as_json: bool) -> int:
 
     from rag.index.ingest import preview
     from rag.sources.load import Problem
+    from rag.sources.quotes import extract_attributions
 
     problems = 0
     for item in preview(sources, settings):
@@ -101,6 +102,16 @@ def _preview(sources: Any, settings: Settings, as_json: bool) -> int:
             row.update(kind=item.kind, provenance=item.provenance)
             if item.pages:
                 row["pages"] = list(item.pages)
+            # Who said what, as ingest stores it: spans are offsets into "text".
+            row["quotes"] = [
+                {
+                    "source": list(a.source) if a.source else None,
+                    "cue": list(a.cue) if a.cue else None,
+                    "content": list(a.content),
+                    "speaker": a.speaker,
+                }
+                for a in extract_attributions(item.text)
+            ]
             print_json(row)
         else:
             meta = ", ".join(

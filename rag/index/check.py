@@ -50,6 +50,7 @@ KEYWORDS_MISSING = "keywords-missing"
 KEYWORDS_OLD = "keywords-old-format"
 KEYWORDS_LEFTOVER = "keywords-leftover"
 KEYWORDS = frozenset({KEYWORDS_STALE, KEYWORDS_MISSING, KEYWORDS_OLD, KEYWORDS_LEFTOVER})
+QUOTES_STALE = "quotes-stale"
 MANIFEST_COUNTS = "manifest-counts"
 MANIFEST_MISSING = "manifest-missing"
 
@@ -97,6 +98,7 @@ def check(paths: IndexPaths, settings: Settings | None = None) -> list[Finding]:
     primary_ok = not findings
     findings += _keyword_findings(paths, scan, compare=primary_ok)
     findings += _manifest_findings(scan, compare=primary_ok)
+    findings += _quote_findings(paths)
     return findings
 
 
@@ -160,6 +162,11 @@ def repair(
             actions.append(
                 f"{paths.keywords.name}/: updated for {_n(len(delete | rechunk), 'document')}"
             )
+        if QUOTES_STALE in kinds:
+            stale = docs.stale_quotes()
+            docs.redo_quotes(stale)
+            done = _n(len(stale), "document")
+            actions.append(f"{paths.documents.name}: attributions extracted for {done}")
         if changed or kinds & {MANIFEST_COUNTS, MANIFEST_MISSING}:
             if not manifest_readable:
                 paths.manifest.unlink(missing_ok=True)  # write_manifest reads the old one first
@@ -234,6 +241,37 @@ def _rows(paths: IndexPaths) -> dict[str, tuple[int, str]]:
         return {}
     finally:
         db.close()
+
+
+def _quote_findings(paths: IndexPaths) -> list[Finding]:
+    """Documents whose attributions (who said what) this version of the extractor did not
+    write: an index from before it, or from an older one. Read-only, like `_rows`."""
+    from rag.index.docstore import QUOTES_VERSION
+
+    if not paths.documents.is_file():
+        return []
+    db = sqlite3.connect(paths.documents.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+        if not columns:
+            return []
+        if "quotes_version" in columns:
+            sql = "SELECT COUNT(*) FROM documents WHERE quotes_version IS NOT ?"
+            stale = int(db.execute(sql, (QUOTES_VERSION,)).fetchone()[0])
+        else:
+            stale = int(db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+    finally:
+        db.close()
+    if not stale:
+        return []
+    return [
+        Finding(
+            QUOTES_STALE,
+            None,
+            f"{_n(stale, 'document')} without attributions (who said what) from this version; "
+            "--repair extracts them",
+        )
+    ]
 
 
 def _orphan_sentences(store: ChromaStore, chunk_ids: set[str]) -> dict[str, list[str]]:

@@ -1,4 +1,5 @@
-"""Whole documents: text, metadata and a content hash, in SQLite beside the Chroma store.
+"""Whole documents: text, metadata and a content hash, in SQLite beside the Chroma store, with
+each document's attributions (who said what).
 
 The text is what citations point into (`text[start:end]`) and what the viewer shows; the hash
 decides whether a file needs re-embedding. One row per document, written in the same step as its
@@ -16,7 +17,12 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from rag.sources.quotes import Attribution, extract_attributions, speaker_key
 from rag.types import Document
+
+# The attribution extractor's version: a change to its rules that changes what it finds bumps it,
+# and `rag index check` then lists the documents to redo.
+QUOTES_VERSION = 1
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -41,7 +47,27 @@ _ADDED = {
     "pages": "TEXT",  # JSON list of page start offsets
     "story": "TEXT",
     "signature": "BLOB",  # MinHash hash values, uint64
+    "quotes_version": "INTEGER",
 }
+# Who said what (rag.sources.quotes), one row per attribution, written with the document's row.
+# `quotes_version` on the document says which extractor wrote them, so that `rag index check`
+# finds documents from before it (or from an older extractor) and `--repair` redoes them.
+_QUOTES = """
+CREATE TABLE IF NOT EXISTS quotes (
+    doc_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    content_start INTEGER NOT NULL,
+    content_end INTEGER NOT NULL,
+    cue_start INTEGER,
+    cue_end INTEGER,
+    source_start INTEGER,
+    source_end INTEGER,
+    speaker TEXT,
+    speaker_key TEXT,
+    PRIMARY KEY (doc_id, n)
+)
+"""
+_QUOTES_INDEX = "CREATE INDEX IF NOT EXISTS quotes_by_speaker ON quotes (speaker_key)"
 _FIELDS = "doc_id, path, title, source, published_at, url, author, text"
 _EXTRA = "language, kind, provenance, pages, story"
 
@@ -58,6 +84,8 @@ class DocStore:
             for name, kind in _ADDED.items():
                 if name not in have:
                     self._db.execute(f"ALTER TABLE documents ADD COLUMN {name} {kind}")
+            self._db.execute(_QUOTES)
+            self._db.execute(_QUOTES_INDEX)
 
     def close(self) -> None:
         self._db.close()
@@ -79,7 +107,10 @@ class DocStore:
     def put(
         self, doc: Document, content_hash: str, chunks: int, signature: bytes | None = None
     ) -> None:
+        """The document's row and its attributions, in one transaction."""
+        found = extract_attributions(doc.text)
         with self._db:
+            self._put_quotes(doc.doc_id, found)
             self._db.execute(
                 f"INSERT OR REPLACE INTO documents ({_FIELDS}, {_EXTRA}, hash, chunks, signature) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -107,11 +138,81 @@ class DocStore:
         """(document, content hash, chunks) rows in one transaction: a bulk load (the scale
         benchmark) that would spend most of its time in per-row commits with `put`."""
         with self._db:
+            for d, _, _ in rows:
+                self._put_quotes(d.doc_id, extract_attributions(d.text))
             self._db.executemany(
                 f"INSERT OR REPLACE INTO documents ({_FIELDS}, {_EXTRA}, hash, chunks) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(*_values(d), content_hash, chunks) for d, content_hash, chunks in rows],
             )
+
+    def _put_quotes(self, doc_id: str, found: list[Attribution]) -> None:
+        self._db.execute("DELETE FROM quotes WHERE doc_id = ?", (doc_id,))
+        self._db.executemany(
+            "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc_id, n, *_quote_row(a)) for n, a in enumerate(found)],
+        )
+        self._db.execute(
+            "UPDATE documents SET quotes_version = ? WHERE doc_id = ?", (QUOTES_VERSION, doc_id)
+        )
+
+    def redo_quotes(self, doc_ids: list[str]) -> None:
+        """Extract the attributions of these stored documents again (`rag index check --repair`
+        for documents from before the extractor, or from an older one)."""
+        for doc_id in doc_ids:
+            doc = self.get(doc_id)
+            if doc is not None:
+                with self._db:
+                    self._put_quotes(doc_id, extract_attributions(doc.text))
+
+    def stale_quotes(self) -> list[str]:
+        """Documents whose attributions were not written by this version of the extractor."""
+        sql = "SELECT doc_id FROM documents WHERE quotes_version IS NOT ? ORDER BY doc_id"
+        with closing(self._db.execute(sql, (QUOTES_VERSION,))) as cur:
+            return [row[0] for row in cur]
+
+    def quotes(
+        self, doc_id: str | None = None, speaker: str | None = None
+    ) -> list[tuple[str, Attribution]]:
+        """(doc_id, attribution) of one document, or of one speaker (by `speaker_key`), or all,
+        in document and text order."""
+        where, args = [], []
+        if doc_id is not None:
+            where.append("doc_id = ?")
+            args.append(doc_id)
+        if speaker is not None:
+            where.append("speaker_key = ?")
+            args.append(speaker_key(speaker))
+        sql = (
+            "SELECT doc_id, content_start, content_end, cue_start, cue_end, source_start, "
+            "source_end, speaker FROM quotes"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY doc_id, n"
+        )
+        with closing(self._db.execute(sql, args)) as cur:
+            return [
+                (d, Attribution((cs, ce), _span(us, ue), _span(ss, se), sp))
+                for d, cs, ce, us, ue, ss, se, sp in cur
+            ]
+
+    def speakers(self) -> list[tuple[str, str, int]]:
+        """(key, name, attributions) of every speaker, most quoted first; the name is the
+        fullest of the key's most common spellings ("Nikolai Patrushev" over "Patrushev")."""
+        sql = (
+            "SELECT speaker_key, speaker, COUNT(*) FROM quotes WHERE speaker_key IS NOT NULL "
+            "GROUP BY speaker_key, speaker"
+        )
+        names: dict[str, list[tuple[int, str]]] = {}
+        with closing(self._db.execute(sql)) as cur:
+            for key, name, count in cur:
+                names.setdefault(key, []).append((count, name))
+        out = []
+        for key, spellings in names.items():
+            total = sum(c for c, _ in spellings)
+            top = max(c for c, _ in spellings)
+            name = max((n for c, n in spellings if c * 2 >= top), key=len)
+            out.append((key, name, total))
+        return sorted(out, key=lambda t: (-t[2], t[1]))
 
     def set_story(self, doc_id: str, story: str) -> None:
         """Link an already stored document to a story (its first copy, when a second arrives)."""
@@ -130,6 +231,7 @@ class DocStore:
 
     def delete(self, doc_id: str) -> None:
         with self._db:
+            self._db.execute("DELETE FROM quotes WHERE doc_id = ?", (doc_id,))
             self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
     def get(self, doc_id: str) -> Document | None:
@@ -152,6 +254,16 @@ class DocStore:
     def __len__(self) -> int:
         with closing(self._db.execute("SELECT COUNT(*) FROM documents")) as cur:
             return int(cur.fetchone()[0])
+
+
+def _quote_row(a: Attribution) -> tuple[Any, ...]:
+    cue, source = a.cue or (None, None), a.source or (None, None)
+    key = speaker_key(a.speaker) if a.speaker else None
+    return (*a.content, *cue, *source, a.speaker, key)
+
+
+def _span(start: int | None, end: int | None) -> tuple[int, int] | None:
+    return (start, end) if start is not None and end is not None else None
 
 
 def _values(d: Document) -> tuple[Any, ...]:
