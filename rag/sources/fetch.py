@@ -622,13 +622,13 @@ def _feed_of(fetched: Fetched, url: str, state: FetchState | None) -> Feed:
     parsed = _parse_feed(fetched)
     entries: list[FeedEntry] = []
     ids: set[str] = set()
-    for raw in parsed.entries:
+    for raw in parsed.get("entries") or []:
         entry = _entry(raw, fetched.url)
         if entry is not None and entry.id not in ids:
             ids.add(entry.id)
             entries.append(entry)
     seen = state.seen(url) if state else set()
-    title = _text(parsed.feed.get("title"))
+    title = _text((parsed.get("feed") or {}).get("title"))
     return Feed(url, title, entries, [e for e in entries if e.id not in seen], fetched)
 
 
@@ -660,8 +660,10 @@ def _parse_feed(fetched: Fetched) -> Any:
             f"{_short(url)}: not a readable feed ({type(e).__name__}: {_one_line(e, 80)}), "
             "skipped."
         ) from None
-    if not parsed.entries and (parsed.bozo or not parsed.version):
-        why = _one_line(parsed.bozo_exception, 80) if parsed.bozo else "no feed elements"
+    # .get(): on some broken inputs feedparser's result lacks even `version`.
+    bozo = parsed.get("bozo") and parsed.get("bozo_exception")
+    if not parsed.get("entries") and (bozo or not parsed.get("version")):
+        why = _one_line(bozo, 80) if bozo else "no feed elements"
         raise FetchError(
             f"{_short(url)}: not an RSS or Atom feed ({fetched.content_type or 'no type'}: "
             f"{why}). Check the feed address."

@@ -26,6 +26,7 @@ the project that imports trafilatura.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rag.sources.html.body import MAX_ELEMENTS, _add_standfirst, _body, _fallback_text, _plain_text
@@ -71,7 +72,7 @@ def _extract(raw: bytes, url: str | None) -> Extracted:
         return _empty(url)
     from trafilatura.utils import load_html
 
-    tree = load_html(raw)
+    tree = load_html(_tame_tags(raw))
     if tree is None:  # not HTML as far as trafilatura is concerned: a fragment or plain text
         return _empty(url, _fallback_text(_decode(raw)))
     page = _Page(tree, url)
@@ -94,6 +95,22 @@ def _extract(raw: bytes, url: str | None) -> Extracted:
         provenance=page.provenance,
         extractor=extractor,
     )
+
+
+# libxml2 compares each attribute of a tag with all the ones before it: a tag with 100,000
+# attributes kept its parser busy for minutes, in C, where no time cap reaches. A tag this long
+# with this many attributes is cut down to its name before the page is parsed; a long tag with
+# few attributes (an image inlined as a data: URL) is left alone.
+LONG_TAG = 20_000
+MAX_ATTRIBUTES = 1_000
+_LONG_TAG = re.compile(rb"<([A-Za-z][\w:-]*)[^<>]{%d,}>" % LONG_TAG)
+
+
+def _tame_tags(raw: bytes) -> bytes:
+    def tame(m: re.Match[bytes]) -> bytes:
+        return b"<" + m.group(1) + b">" if m.group(0).count(b"=") > MAX_ATTRIBUTES else m.group(0)
+
+    return _LONG_TAG.sub(tame, raw) if len(raw) > LONG_TAG else raw
 
 
 def _more_than(tree: object, n: int) -> bool:

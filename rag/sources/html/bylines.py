@@ -30,6 +30,11 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 
 
+# A longer value is no byline (a name and its role fit in 80 characters), and the patterns below
+# are quadratic in it: a 100 KB "author" took them minutes.
+MAX_BYLINE = 500
+
+
 def _clean_author(v: Any, site: str | None) -> str | None:
     """A person's name as a byline shows it: no "By", no handle, role or e-mail, no outlet."""
     if isinstance(v, list):
@@ -37,8 +42,8 @@ def _clean_author(v: Any, site: str | None) -> str | None:
         return ", ".join(dict.fromkeys(n for n in names if n)) or None
     if not isinstance(v, str):
         return None
-    s = " ".join(v.split())
-    if not s or s.startswith(("http://", "https://", "www.", "/")):
+    s = " ".join(v[:MAX_BYLINE].split())
+    if not s or len(v) >= MAX_BYLINE or s.startswith(("http://", "https://", "www.", "/")):
         return None
     s = _EMAIL.sub("", s)
     s = _HANDLE.sub("", s)
