@@ -629,6 +629,7 @@ def extract_attributions(text: str) -> list[Attribution]:
     ents = _Entities(text)
     found: list[tuple[Attribution, _Src | None]] = []
     covered: list[tuple[int, int]] = []
+    unattributed: list[tuple[int, int]] = []  # direct quotes no cue claims
     sentences = _sentences(text)
     sent_starts = [s for s, _ in sentences]
 
@@ -636,11 +637,17 @@ def extract_attributions(text: str) -> list[Attribution]:
         return bisect_right(sent_starts, offset) - 1
 
     # 1. Direct quotes.
-    prev: tuple[int, int] | None = None  # index in found of the last attributed quote, its end
+    # The last attributed quote: its index in found, its end, whether its paragraph ends there.
+    prev: tuple[int, int, bool] | None = None
     for ps, pe in _paragraphs(text):
         quotes = quote_spans(text, ps, pe)
-        if prev is not None and not (quotes and quotes[0][0] == ps and _open_ended(text, prev[1])):
-            prev = None  # a quote runs on into the next paragraph only when left open
+        if prev is not None and not (
+            quotes and quotes[0][0] == ps and (_open_ended(text, prev[1]) or prev[2])
+        ):
+            # A quote runs on into the next paragraph when left open, or when the paragraph
+            # before ended with the attributed quote (Patrushev called it "dangerous."¶"The
+            # pact ... is a new NATO ...") and this one opens with a quote of its own.
+            prev = None
         for qi, (qs, qe) in enumerate(quotes):
             inner = text[qs + 1 : qe - 1].strip("'")
             nxt = quotes[qi + 1][0] if qi + 1 < len(quotes) else pe
@@ -662,7 +669,7 @@ def extract_attributions(text: str) -> list[Attribution]:
             if got is None and prev is not None:
                 # A continuation: the quote follows the last attributed one, in its sentence or
                 # at the start of the next, with no other cue between.
-                pi, clause_end = prev
+                pi, clause_end, _ = prev
                 cs = sentence_of(clause_end - 1)
                 gap = text[clause_end:qs]
                 if (
@@ -681,7 +688,7 @@ def extract_attributions(text: str) -> list[Attribution]:
                     else:  # too far to make one span: the same speaker again
                         found.append((replace(att, content=(qs, qe)), src))
                         pi = len(found) - 1
-                    prev = (pi, qe)
+                    prev = (pi, qe, not text[qe:pe].strip())
                     continue
             if got is None and qs == ps and text[:ps].rstrip().endswith(":"):
                 # The New York Times reports:¶"..."
@@ -698,13 +705,15 @@ def extract_attributions(text: str) -> list[Attribution]:
                         got = (got[0], psrc, got[2])
             if got is None or got[1] is None:
                 prev = None
+                unattributed.append((qs, qe))  # not said by anyone found, still not narrative
                 continue
             cue, src, clause_end = got
             last = found[-1][0].speaker if found else None
             att = Attribution((qs, qe), cue, src.span if src else None,
                               _speaker(text, src, ents, last))  # fmt: skip
             found.append((att, src))
-            prev = (len(found) - 1, max(clause_end, qe))
+            end = max(clause_end, qe)
+            prev = (len(found) - 1, end, not text[end:pe].strip(" \t.,;\"”’'"))
     for att, _ in found:
         lo = min(att.content[0], *(x[0] for x in (att.cue, att.source) if x))
         hi = max(att.content[1], *(x[1] for x in (att.cue, att.source) if x))
@@ -718,12 +727,43 @@ def extract_attributions(text: str) -> list[Attribution]:
         if k >= 0 and covered[k][1] > s:
             continue
         for content, cue, src in _reported(text, s, e):
+            named = cue is not None and _APPOSITIVE.match(text, cue[0])
+            if named and text[: cue[0]].endswith(", "):  # type: ignore[index]
+                continue  # "the pact, called AUKUS, is ...": a name given, not speech
             last = _last_speaker(found, content[0])
             speaker = _speaker(text, src, ents, last)
             found.append((Attribution(content, cue, src.span if src else None, speaker), src))
+    found += _quote_paragraphs(text, unattributed, found)
     found = _resolve_pronouns(text, found, ents)
     found.sort(key=lambda x: x[0].content)
     return [a for a, _ in found]
+
+
+_APPOSITIVE = re.compile(r"(?:called|dubbed|named|known as)\s+[A-Z][\w.-]*[,)]")
+
+
+def _quote_paragraphs(
+    text: str, quotes: list[tuple[int, int]], found: list[tuple[Attribution, _Src | None]]
+) -> list[tuple[Attribution, _Src | None]]:
+    """A paragraph that opens with a quote no cue claims, right after a paragraph that ends
+    with an attribution, continues it: `Patrushev called the plan "dangerous."¶"The pact ... is a
+    new NATO," ...`. The same source and speaker, no cue of its own."""
+    out: list[tuple[Attribution, _Src | None]] = []
+    ends = sorted(found, key=lambda x: x[0].content[1])
+    for qs, qe in quotes:
+        if qs > 0 and text[max(0, qs - 2) : qs] != "\n\n":
+            continue
+        before = [x for x in ends if x[0].content[1] <= qs]
+        if not before:
+            continue
+        att, src = before[-1]
+        gap = text[att.content[1] : qs]
+        if src is None or att.source is None or gap.count("\n\n") != 1:
+            continue
+        if len(gap.split("\n\n")[0].strip(" .,\"”’'")) > 0:
+            continue  # the paragraph before goes on after the attribution
+        out.append((replace(att, content=(qs, qe), cue=None), src))
+    return out
 
 
 def _resolve_pronouns(
