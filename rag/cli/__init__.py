@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from rag import privacy
-from rag.cli import ask, ingest, serve
+from rag.cli import ask, ingest, quotes, serve
 from rag.cli import eval as eval_cmd
 from rag.cli import index as index_cmd
 from rag.cli import models as models_cmd
@@ -30,6 +30,7 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest.ingest)
 app.command("ask")(ask.ask)
+app.command("quotes")(quotes.quotes)
 app.command("serve")(serve.serve)
 app.add_typer(models_cmd.app, name="models")
 app.add_typer(eval_cmd.app, name="eval")

@@ -110,7 +110,6 @@ class DocStore:
         """The document's row and its attributions, in one transaction."""
         found = extract_attributions(doc.text)
         with self._db:
-            self._put_quotes(doc.doc_id, found)
             self._db.execute(
                 f"INSERT OR REPLACE INTO documents ({_FIELDS}, {_EXTRA}, hash, chunks, signature) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -133,18 +132,19 @@ class DocStore:
                     signature,
                 ),
             )
+            self._put_quotes(doc.doc_id, found)  # after the row: it sets quotes_version there
 
     def put_many(self, rows: list[tuple[Document, str, int]]) -> None:
         """(document, content hash, chunks) rows in one transaction: a bulk load (the scale
         benchmark) that would spend most of its time in per-row commits with `put`."""
         with self._db:
-            for d, _, _ in rows:
-                self._put_quotes(d.doc_id, extract_attributions(d.text))
             self._db.executemany(
                 f"INSERT OR REPLACE INTO documents ({_FIELDS}, {_EXTRA}, hash, chunks) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(*_values(d), content_hash, chunks) for d, content_hash, chunks in rows],
             )
+            for d, _, _ in rows:
+                self._put_quotes(d.doc_id, extract_attributions(d.text))
 
     def _put_quotes(self, doc_id: str, found: list[Attribution]) -> None:
         self._db.execute("DELETE FROM quotes WHERE doc_id = ?", (doc_id,))

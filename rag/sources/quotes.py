@@ -392,6 +392,9 @@ def _clean_name(name: str) -> str:
     """A name without leading titles and roles: "Russian Security Council Secretary Nikolai
     Patrushev" -> "Nikolai Patrushev"; "Mr. Trump" -> "Trump"."""
     name = re.sub(r"(?:’s|'s|’|')$", "", name.strip())
+    # "Iran's Shamkhani": the country qualifies the person.
+    name = re.sub(r"^(?:[A-Z][\w-]*\s+)*[A-Z][\w-]*(?:’s|'s)\s+(?=[A-Z])", "", name)
+    name = _person_after_role(name)
     words = name.split()
     cut = 0
     for k, w in enumerate(words[:-1]):
@@ -404,6 +407,21 @@ def _clean_name(name: str) -> str:
 
 
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|'|\.)$")
+
+
+def _person_after_role(name: str) -> str:
+    """"Secretary of Iran's Supreme National Security Council Ali Shamkhani" -> "Ali Shamkhani":
+    two or three capitalised words after the last organisation word are the person; else the
+    name as it is."""
+    words = name.split()
+    last_org = max(
+        (k for k, w in enumerate(words) if _POSSESSIVE.sub("", w.lower()) in _ORG_WORDS),
+        default=-1,
+    )
+    tail = words[last_org + 1 :]
+    if last_org >= 0 and 2 <= len(tail) <= 3 and all(w[:1].isupper() for w in tail):
+        return " ".join(tail)
+    return name
 
 
 @lru_cache(maxsize=8192)
