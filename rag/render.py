@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from rag.types import Answer
+from rag.types import Answer, Evidence
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -68,6 +68,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "end": e.end,
                 "quote": e.quote,
                 "p": round(e.p, 4),
+                "speaker": e.speaker,
             }
             for e in answer.evidence
         ],
@@ -91,6 +92,13 @@ def short_quote(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def unit_label(e: Evidence) -> str:
+    """ "S4 · 82% · Nikolai Patrushev": the unit, the model's probability, who said it; for
+    evidence the code chose (a speaker's words), "quote · Nikolai Patrushev"."""
+    head = f"S{e.unit} · {e.p:.0%}" if e.unit else "quote"
+    return f"{head} · {e.speaker}" if e.speaker else head
+
+
 def evidence_lines(answer: Answer) -> list[tuple[str, str, bool]]:
     """(line, quote, verified) per piece of chosen evidence, for the terminal:
     "[1] S4 · 82% · Title (Outlet, date) file:start-end", its marker first when the answer
@@ -104,8 +112,6 @@ def evidence_lines(answer: Answer) -> list[tuple[str, str, bool]]:
         where = display_path(p.path, p.chunk.doc_id)
         page = f" {p.pages(e.start, e.end)}" if p.page else ""
         marker = f"[{cited.marker}] " if cited else ""
-        line = (
-            f"{marker}S{e.unit} · {e.p:.0%} · {p.title}{outlet} {where}:{e.start}-{e.end}{page}"
-        )
+        line = f"{marker}{unit_label(e)} · {p.title}{outlet} {where}:{e.start}-{e.end}{page}"
         lines.append((line, short_quote(e.quote), cited.verified if cited else True))
     return lines

@@ -119,12 +119,13 @@ class Evidence:
     """A unit the model chose as evidence (pass 1): shown to it as S{unit}, with the
     probability it gave that id; the span is in the document text."""
 
-    unit: int
+    unit: int  # 0: not chosen by the model but by the code (a speaker's attribution)
     passage: Passage
     start: int
     end: int
     quote: str
     p: float
+    speaker: str | None = None  # who said it, where the span is an attribution
 
 
 @dataclass(frozen=True)

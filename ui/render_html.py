@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rag.answer.prompt import MARKER
+from rag.render import unit_label
 from rag.sources.sentences import answer_spans
 from rag.types import Answer, Citation, Claim, Document, Evidence
 
@@ -117,7 +118,7 @@ def sources_html(
         byline = f' <span class="byline">{esc(byline)}</span>' if byline else ""
         flag = ' <span class="flag">unverified</span>' if not c.verified else ""
         e = units.get((p.chunk.doc_id, c.start, c.end))
-        sure = f' <span class="evidence">S{e.unit} · {e.p:.0%}</span>' if e else ""
+        sure = f' <span class="evidence">{esc(unit_label(e))}</span>' if e else ""
         others = (also_in or {}).get(p.chunk.doc_id)
         also = f' <span class="also-in">also in: {esc(", ".join(others))}</span>' if others else ""
         items.append(
@@ -138,7 +139,7 @@ def closest_evidence_html(evidence: Sequence[Evidence]) -> str:
         byline = f' <span class="byline">{esc(p.byline)}</span>' if p.byline else ""
         items.append(
             f'<li><a href="#" class="source" {_attrs(e)}>{esc(p.title)}</a>{byline} '
-            f'<span class="evidence">S{e.unit} · {e.p:.0%}</span></li>'
+            f'<span class="evidence">{esc(unit_label(e))}</span></li>'
         )
     return (
         '<div class="note">Closest evidence (not enough to answer):</div>'

@@ -39,11 +39,12 @@ from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_
 from rag.answer.followup import condense
 from rag.answer.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
 from rag.answer.route import route
+from rag.answer.said import Said, Speakers, said_answer
 from rag.answer.units import Unit, build_units
 from rag.errors import InputError
 from rag.llm.embed import similarities
 from rag.sources.sentences import answer_spans
-from rag.types import Answer, Evidence, Passage
+from rag.types import Answer, Citation, Claim, Evidence, Passage
 
 if TYPE_CHECKING:
     from rag.pipeline import Pipeline
@@ -120,6 +121,12 @@ def _answer(
     passages = pipeline.retrieve(search, k).passages
     clock.stamp("retrieve")
     plan = route(search)
+    said = said_answer(pipeline, search) if plan.kind == "open" else None
+    if said is not None:
+        answer = _said(said, question, generator.name, passages, search if history else None)
+        yield answer.text
+        answer.timings_ms = clock.timings(history, first_token=True)
+        return answer
     units = build_units(search, passages, similarity, budget_tokens=settings.prompt_budget)
     answer = Answer(
         question=question,
@@ -143,7 +150,8 @@ def _answer(
     by_id = {u.id: u for u in units}
     chosen = [by_id[i] for i in choice.chosen]
     answer.p_none = choice.p_none
-    answer.evidence = [_evidence(u, choice) for u in chosen]
+    speakers = Speakers(pipeline)
+    answer.evidence = [_evidence(u, choice, speakers) for u in chosen]
     if choice.abstain:
         answer.text = abstention(units, choice)
         answer.short_answer = UNANSWERABLE
@@ -216,9 +224,37 @@ def _article(p: Passage) -> str:
     return f"{p.title} ({p.source})" if p.source else p.title
 
 
-def _evidence(u: Unit, choice: Choice) -> Evidence:
+def _evidence(u: Unit, choice: Choice, speakers: Speakers) -> Evidence:
     quote = u.passage.chunk.text[u.start : u.end]
-    return Evidence(u.id, u.passage, u.doc_start, u.doc_end, quote, choice.unit_p[u.id])
+    speaker = speakers.of(u.passage.chunk.doc_id, u.doc_start, u.doc_end)
+    return Evidence(u.id, u.passage, u.doc_start, u.doc_end, quote, choice.unit_p[u.id], speaker)
+
+
+def _said(
+    said: Said, question: str, model: str, passages: list[Passage], search: str | None
+) -> Answer:
+    """The answer to "What did X say about Y?" from X's attributions (`rag.answer.said`)."""
+    answer = Answer(
+        question=question,
+        text=said.text,
+        abstained=said.quote is None,
+        model=model,
+        passages=passages,
+        search_query=search,
+        route="said",
+    )
+    if said.quote is None or said.passage is None:
+        answer.short_answer = UNANSWERABLE
+        return answer
+    quote = said.quote.doc.text[said.start : said.end]
+    answer.text = f"{said.text} [1]"
+    answer.citations = [Citation(1, said.passage, said.start, said.end, quote, verified=True)]
+    answer.evidence = [
+        Evidence(0, said.passage, said.start, said.end, quote, 1.0, said.quote.speaker)
+    ]
+    answer.claims = [Claim(0, len(answer.text), (1,), supported=True)]
+    answer.short_answer = first_sentence(answer.text)
+    return answer
 
 
 def _or_quote(pieces: Iterator[str], lead: str, top: Unit) -> Iterator[str]:

@@ -165,6 +165,12 @@ class DocStore:
                 with self._db:
                     self._put_quotes(doc_id, extract_attributions(doc.text))
 
+    def chunk_count(self, doc_id: str) -> int:
+        sql = "SELECT chunks FROM documents WHERE doc_id = ?"
+        with closing(self._db.execute(sql, (doc_id,))) as cur:
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
     def stale_quotes(self) -> list[str]:
         """Documents whose attributions were not written by this version of the extractor."""
         sql = "SELECT doc_id FROM documents WHERE quotes_version IS NOT ? ORDER BY doc_id"

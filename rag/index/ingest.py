@@ -514,6 +514,8 @@ def _feed(
     if feed.not_modified:
         report.not_modified += 1
         return []
+    if not feed.entries:
+        raise InputError(f"{url}: the feed lists no entries, nothing to ingest.")
     out: list[Document] = []
     done: list[str] = []
     for entry in feed.new:

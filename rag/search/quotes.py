@@ -101,22 +101,26 @@ def _cosine(a: list[float], b: list[float]) -> float:
 
 
 def topics(quotes: list[Quote], every: list[Quote], n: int = 4) -> list[str]:
-    """What `quotes` are about, in a few words: per quote its rarest content word across
-    `every` quote of the index (a word all speakers use says nothing), as it is written there;
-    the most frequent first."""
+    """What `quotes` are about, in a few words: the content words these quotes use most,
+    weighed by how rare they are across `every` quote of the index (a word every speaker uses
+    says nothing about this one), as they are written."""
     df: Counter[str] = Counter()
     for q in every:
         df.update(content_words(q.text))
-    seen: Counter[str] = Counter()
+    tf: Counter[str] = Counter()
     shown: dict[str, str] = {}
     for q in quotes:
         words = content_words(q.text) - content_words(q.speaker or "")
-        if not words:
-            continue
-        best = min(words, key=lambda w: (df[w] if df[w] > 1 else len(every), -len(w), w))
-        seen[best] += 1
-        shown.setdefault(best, _surface(q.text, best))
-    return [shown[w] for w, _ in seen.most_common(n)]
+        tf.update(words)
+        for w in words:
+            shown.setdefault(w, _surface(q.text, w))
+    total = max(1, len(every))
+
+    def weight(w: str) -> float:
+        return tf[w] * math.log(total / df[w]) if tf[w] > 1 else 0.0
+
+    ranked = sorted((w for w in tf if weight(w) > 0), key=lambda w: (-weight(w), w))
+    return [shown[w] for w in ranked[:n]]
 
 
 def _surface(text: str, stem: str) -> str:

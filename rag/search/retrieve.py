@@ -144,7 +144,8 @@ class HybridRetriever:
         if s.dedupe > 0:
             keep = collapse_duplicates([hits[cid].chunk.text for cid, _ in merged], s.dedupe)
             merged = [merged[i] for i in keep]
-        passages = [_passage(rank, hits[cid], sc) for rank, (cid, sc) in enumerate(merged[:k], 1)]
+        top = enumerate(merged[:k], 1)
+        passages = [passage_of_hit(rank, hits[cid], sc) for rank, (cid, sc) in top]
         timings["total"] = (time.perf_counter() - t0) * 1000
         return Retrieval(passages, timings)
 
@@ -271,7 +272,7 @@ class HybridRetriever:
         return {cid: self._sentence_cache[cid] for cid in ids if cid in self._sentence_cache}
 
 
-def _passage(rank: int, hit: Hit, score: float) -> Passage:
+def passage_of_hit(rank: int, hit: Hit, score: float) -> Passage:
     meta = hit.metadata
     return Passage(
         rank=rank,

@@ -114,7 +114,7 @@ def load_file(src: SourceFile, max_bytes: int = 50 * MB) -> list[Document]:
         return [_with_sidecar(src, _html_document(raw, str(src.path), src.rel, where))]
     text = _utf8(raw, str(src.path))
     if suffix in JSON_SUFFIXES:
-        return list(_json_documents(src, text, jsonl=suffix == ".jsonl"))
+        return _nonempty(list(_json_documents(src, text, jsonl=suffix == ".jsonl")), src.path)
     body, meta = _front_matter(text)
     if not body.strip():
         raise InputError(f"{src.path}: no text in the file, skipped.")
@@ -149,7 +149,8 @@ def load_fetched(
     elif kind in ("application/json",) or kind.endswith("+json"):
         src = SourceFile(Path(urlsplit(url).path or "page.json"), url)
         text = _utf8(fetched.body, url, fetched.charset)
-        return [replace(d, path=None) for d in _json_documents(src, text, jsonl=False)]
+        docs = _nonempty(list(_json_documents(src, text, jsonl=False)), url)
+        return [replace(d, path=None) for d in docs]
     elif kind.startswith("text/"):
         text = _utf8(fetched.body, url, fetched.charset)
         if not text.strip():
@@ -171,6 +172,12 @@ def load_fetched(
     if defaults:
         doc = _with_meta(doc, {k: v for k, v in defaults.items() if v}, "feed", fill=True)
     return [doc]
+
+
+def _nonempty(docs: list[Document], name: object) -> list[Document]:
+    if not docs:
+        raise InputError(f"{name}: no article with text in the file, skipped.")
+    return docs
 
 
 def _pdf_document(raw: bytes, name: str, doc_id: str, path: str | None) -> Document:

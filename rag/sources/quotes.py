@@ -883,6 +883,8 @@ def _quote_after(text: str, qe: int, limit: int) -> tuple[tuple[int, int], _Src 
         return None
     w = text[toks[k][0] : toks[k][1]]
     if w.lower() in _QUOTE_CUES:
+        if _opens_new_speech(text, qe, toks, k):
+            return None
         return toks[k], src, toks[k][1]
     # `"X," he surmised.`: any verb in the past or present right after the source.
     closing = text[max(0, qe - 3) : qe]
@@ -891,6 +893,17 @@ def _quote_after(text: str, qe: int, limit: int) -> tuple[tuple[int, int], _Src 
         if not after.strip() or after[:1] in ".,;" or after[:1] == " ":
             return toks[k], src, toks[k][1]
     return None
+
+
+def _opens_new_speech(text: str, qe: int, toks: list[tuple[int, int]], k: int) -> bool:
+    """`"... sparked off." He said that the operation revealed ...`: a quote that ends its
+    sentence, then a new sentence whose cue introduces speech of its own with "that". That cue
+    is not the quote's: `"...," he said.` is."""
+    if text[max(0, qe - 2) : qe].rstrip("\"'”’")[-1:] not in ".!?":
+        return False
+    rest = [text[s:e] for s, e in toks[k + 1 :]]
+    words = [w for w in rest if w[:1].isalnum()]
+    return bool(words) and words[0].lower() == "that"
 
 
 def _quote_before(

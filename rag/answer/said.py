@@ -1,0 +1,176 @@
+""""What did X say (about Y)?" answered from X's attributions, which ingest extracted
+(`rag.sources.quotes`), not from whatever retrieval brought back.
+
+Why: asked what Shamkhani said about the sanctions system, the evidence-first path quoted
+Patrushev's words under Shamkhani's name, because the model picks sentences by topic and cannot
+see who spoke them; asked what Patrushev said about the price of oil, it quoted him on
+laboratories. Here the code decides both things it can know: whose words they are (the speaker of
+the attribution) and whether they are about the topic (the topic's content words in them).
+
+- X is quoted on Y: the answer is X's words, verbatim, cited to the passage they are in.
+- X is quoted, but never on Y: the answer says so and names what X is quoted on ("Nikolai
+  Patrushev is quoted on AUKUS, sanctions and laboratories; nothing on the price of oil.").
+- X is not a speaker the index knows, or the question is not of this form: None, and the usual
+  path answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rag.search.quotes import ABOUT_SHARE, Quote, about, find_quotes, topics
+from rag.sources.sentences import content_words, sentence_spans
+
+if TYPE_CHECKING:
+    from rag.pipeline import Pipeline
+    from rag.types import Passage
+
+# "What did Patrushev say about AUKUS?", "What has the minister said on tariffs?", "What did
+# Shamkhani say Iran and Russia should do about sanctions?" (the rest of the question is its topic).
+_SAID = re.compile(
+    r"^\W*what\s+(?:did|does|do|has|have|had)\s+(?P<who>.+?)\s+"
+    r"(?:say|said|tell|told|claim|claimed|write|wrote|state|stated|announce|announced|warn|"
+    r"warned|argue|argued|stress|stressed|note|noted)\b"
+    r"(?:\s+(?:about|of|on|regarding|concerning|that)\b)?\s*(?P<topic>.*?)\W*$",
+    re.I,
+)
+# A quote longer than this is cut to its sentences most about the topic.
+MAX_QUOTE_CHARS = 400
+
+
+@dataclass(frozen=True)
+class Said:
+    """What the answer path needs: the text, and the quote it stands on (None: nothing said)."""
+
+    text: str
+    quote: Quote | None
+    passage: Passage | None
+    start: int = 0  # the quoted span in the document text
+    end: int = 0
+
+
+def said_question(question: str) -> tuple[str, str] | None:
+    """(speaker, topic) of a "What did X say (about Y)?" question ("" when no topic), else None."""
+    m = _SAID.match(question.strip())
+    if m is None:
+        return None
+    who = re.sub(r"^(?:the\s+)", "", m.group("who").strip(), flags=re.I)
+    return who, m.group("topic").strip()
+
+
+def said_answer(pipeline: Pipeline, question: str) -> Said | None:
+    asked = said_question(question)
+    if asked is None:
+        return None
+    who, topic = asked
+    quotes = find_quotes(pipeline.documents, speaker=who)
+    if not quotes or not topic:
+        return None
+    name = _name(quotes, who)
+    ranked = about(quotes, topic, pipeline.embedder, ignore=who)
+    best = ranked[0]
+    if best.relevance < ABOUT_SHARE:
+        every = find_quotes(pipeline.documents)
+        on = topics(quotes, every)
+        listed = ", ".join(on[:-1]) + f" and {on[-1]}" if len(on) > 1 else "".join(on)
+        what = f" on {listed}" if listed else ""
+        times = f"{len(quotes)} time{'s' if len(quotes) != 1 else ''}"
+        text = f"The articles quote {name} {times}{what}; nothing on {_topic(topic)}."
+        return Said(text, None, None)
+    start, end = _span(best, topic, who)
+    passage = _passage_of(pipeline, best.doc.doc_id, start, end)
+    if passage is None:
+        return None
+    words = best.doc.text[start:end].strip()
+    if words[:1] in _OPENERS:
+        text = f"{name} said: {_closed(words)}"
+    else:  # reported speech keeps its own verb: "Patrushev stressed the need to ..."
+        cue = best.attribution.cue
+        verb = best.doc.text[cue[0] : cue[1]] if cue else "said"
+        verb = "said" if verb.lower().startswith("accord") else verb.lower()
+        text = f"{name} {verb} {words.rstrip('.')}."
+    return Said(text, best, passage, start, end)
+
+
+_OPENERS = "\"“‘'"
+_CLOSERS = {"\"": "\"", "“": "”", "‘": "’", "'": "'"}
+
+
+def _closed(words: str) -> str:
+    """A quote as shown: closed where the article (or the span) left it open."""
+    close = _CLOSERS[words[0]]
+    if words.count(close) >= (2 if close == words[0] else 1):
+        return words
+    return words + close
+
+
+def _name(quotes: list[Quote], who: str) -> str:
+    """The speaker's most common full name in the articles ("Nikolai Patrushev")."""
+    from collections import Counter
+
+    counts = Counter(q.speaker for q in quotes if q.speaker)
+    full = [n for n, _ in counts.most_common() if " " in n]
+    return full[0] if full else (counts.most_common(1)[0][0] if counts else who)
+
+
+def _topic(topic: str) -> str:
+    return topic[:1].lower() + topic[1:] if topic[:2].istitle() and " " in topic else topic
+
+
+def _span(q: Quote, topic: str, who: str) -> tuple[int, int]:
+    """The quote's span, or for a long one its sentence most about the topic."""
+    s, e = q.attribution.content
+    if e - s <= MAX_QUOTE_CHARS:
+        return s, e
+    want = content_words(topic) - content_words(who)
+    text = q.doc.text[s:e]
+    spans = sentence_spans(text)
+    if not spans:
+        return s, e
+    a, b = max(spans, key=lambda sp: len(want & content_words(text[sp[0] : sp[1]])))
+    return s + a, s + b
+
+
+def _passage_of(pipeline: Pipeline, doc_id: str, start: int, end: int) -> Passage | None:
+    """The stored chunk of `doc_id` that holds start:end (else the one that overlaps it most),
+    as a passage to cite."""
+    from rag.search.retrieve import passage_of_hit
+
+    n = pipeline.documents.chunk_count(doc_id)
+    hits = pipeline.store.get([f"{doc_id}::{i}" for i in range(n)])
+
+    def overlap(h: object) -> int:
+        c = h.chunk  # type: ignore[attr-defined]
+        return min(end, c.end) - max(start, c.start)
+
+    best = max(hits.values(), key=overlap, default=None)
+    if best is None or overlap(best) <= 0:
+        return None
+    return passage_of_hit(1, best, 1.0)
+
+
+class Speakers:
+    """Who said a span of a document, from its stored attributions (read once per document):
+    the speaker the terminal and the chat show beside each piece of evidence."""
+
+    # The attribution must cover this share of the span: a unit that only touches a quote at
+    # its edge is not that speaker's words.
+    COVER = 0.3
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._docs = pipeline.documents
+        self._cache: dict[str, list[tuple[int, int, str]]] = {}
+
+    def of(self, doc_id: str, start: int, end: int) -> str | None:
+        if doc_id not in self._cache:
+            self._cache[doc_id] = [
+                (*a.content, a.speaker) for _, a in self._docs.quotes(doc_id=doc_id) if a.speaker
+            ]
+        best, most = None, 0
+        for s, e, speaker in self._cache[doc_id]:
+            covered = min(end, e) - max(start, s)
+            if covered > most:
+                best, most = speaker, covered
+        return best if most >= self.COVER * max(1, end - start) else None
