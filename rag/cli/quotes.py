@@ -58,7 +58,13 @@ def quotes(
         if about:
             from rag.pipeline import default_embedder
 
-            found = rank_about(found, about, default_embedder(settings), ignore=speaker or "")
+            ranked = rank_about(found, about, default_embedder(settings), ignore=speaker or "")
+            # Only what is about the topic (some of its words); the rest is not an answer.
+            found = [q for q in ranked if q.relevance > 0]
+            if ranked and not found and not as_json:
+                who = f" by {speaker}" if speaker else ""
+                err.print(f"{len(ranked)} quotes{escape(who)}, none on {escape(about)}.")
+                return
         for q in found[:limit]:
             s, e = q.attribution.content
             where = display_path(q.doc.path, q.doc.doc_id)
