@@ -63,7 +63,7 @@ def test_evidence_and_probabilities_are_in_the_json(aukus, seed_pipeline):
     docs = seed_pipeline.documents
     assert aukus["evidence"] and 0 <= aukus["p_none"] < 0.5
     for e in aukus["evidence"]:
-        assert set(e) == {"unit", "doc_id", "start", "end", "quote", "p"}
+        assert set(e) == {"unit", "doc_id", "start", "end", "quote", "p", "speaker"}
         assert 1 <= e["unit"] <= 9 and 0 < e["p"] <= 1
         assert docs.get(e["doc_id"]).text[e["start"] : e["end"]] == e["quote"]
     assert {(c["start"], c["end"]) for c in aukus["citations"]} <= {

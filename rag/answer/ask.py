@@ -121,12 +121,8 @@ def _answer(
     passages = pipeline.retrieve(search, k).passages
     clock.stamp("retrieve")
     plan = route(search)
+    # "What did X say about Y?": X's attributions, looked up by the code (rag/answer/said.py).
     said = said_answer(pipeline, search) if plan.kind == "open" else None
-    if said is not None:
-        answer = _said(said, question, generator.name, passages, search if history else None)
-        yield answer.text
-        answer.timings_ms = clock.timings(history, first_token=True)
-        return answer
     units = build_units(search, passages, similarity, budget_tokens=settings.prompt_budget)
     answer = Answer(
         question=question,
@@ -153,7 +149,9 @@ def _answer(
     speakers = Speakers(pipeline)
     answer.evidence = [_evidence(u, choice, speakers) for u in chosen]
     if choice.abstain:
-        answer.text = abstention(units, choice)
+        # X is quoted, never on Y: that says more than which articles fell short.
+        nothing = said is not None and said.quote is None
+        answer.text = said.text if nothing and said else abstention(units, choice)
         answer.short_answer = UNANSWERABLE
         yield answer.text
         answer.timings_ms = clock.timings(history, first_token=True)
@@ -170,7 +168,17 @@ def _answer(
         option = pick_option(generator, head, plan.options)
         if option is not None:
             answer.short_answer, lead = option, f" {option}"
-    quoted = quoted_answer(search, chosen) if plan.kind == "open" else None
+    quoted = None
+    if plan.kind == "open":
+        # Only units that are X's words (or nobody's): never another speaker's under X's name.
+        mine = chosen if said is None else [u for u in chosen if said.could_be(speakers, u)]
+        quoted = quoted_answer(search, mine)
+        if quoted is None and said is not None:
+            said_instead = _said(said, question, generator.name, passages, answer.search_query)
+            said_instead.prompt_tokens, said_instead.p_none = answer.prompt_tokens, answer.p_none
+            yield said_instead.text
+            said_instead.timings_ms = clock.timings(history, first_token=True)
+            return said_instead
     written = (
         iter([quoted])
         if quoted

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rag.search.quotes import ABOUT_SHARE, Quote, about, find_quotes, topics
+from rag.sources.quotes import speaker_key
 from rag.sources.sentences import content_words, sentence_spans
 
 if TYPE_CHECKING:
+    from rag.answer.units import Unit
     from rag.pipeline import Pipeline
     from rag.types import Passage
 
@@ -49,6 +51,14 @@ class Said:
     passage: Passage | None
     start: int = 0  # the quoted span in the document text
     end: int = 0
+    who: str = ""  # the speaker as the question names them
+
+    def could_be(self, speakers: Speakers, unit: Unit) -> bool:
+        """Whether `unit` may be the asked speaker's words: it is theirs, or nobody's that the
+        attributions know."""
+        doc_id = unit.passage.chunk.doc_id
+        found = speakers.of(doc_id, unit.doc_start, unit.doc_end)
+        return found is None or speaker_key(found) == speaker_key(self.who)
 
 
 def said_question(question: str) -> tuple[str, str] | None:
@@ -78,7 +88,7 @@ def said_answer(pipeline: Pipeline, question: str) -> Said | None:
         what = f" on {listed}" if listed else ""
         times = f"{len(quotes)} time{'s' if len(quotes) != 1 else ''}"
         text = f"The articles quote {name} {times}{what}; nothing on {_topic(topic)}."
-        return Said(text, None, None)
+        return Said(text, None, None, who=who)
     start, end = _span(best, topic, who)
     passage = _passage_of(pipeline, best.doc.doc_id, start, end)
     if passage is None:
@@ -91,7 +101,7 @@ def said_answer(pipeline: Pipeline, question: str) -> Said | None:
         verb = best.doc.text[cue[0] : cue[1]] if cue else "said"
         verb = "said" if verb.lower().startswith("accord") else verb.lower()
         text = f"{name} {verb} {words.rstrip('.')}."
-    return Said(text, best, passage, start, end)
+    return Said(text, best, passage, start, end, who)
 
 
 _OPENERS = "\"“‘'"
