@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rag.answer.prompt import ABSTAIN
 from rag.search.quotes import ABOUT_SHARE, Quote, about, find_quotes, topics
 from rag.sources.quotes import speaker_key
 from rag.sources.sentences import content_words, sentence_spans
@@ -87,7 +88,7 @@ def said_answer(pipeline: Pipeline, question: str) -> Said | None:
         listed = ", ".join(on[:-1]) + f" and {on[-1]}" if len(on) > 1 else "".join(on)
         what = f" on {listed}" if listed else ""
         times = f"{len(quotes)} time{'s' if len(quotes) != 1 else ''}"
-        text = f"The articles quote {name} {times}{what}; nothing on {_topic(topic)}."
+        text = f"{ABSTAIN} They quote {name} {times}{what}; nothing on {_topic(topic)}."
         return Said(text, None, None, who=who)
     start, end = _span(best, topic, who)
     passage = _passage_of(pipeline, best.doc.doc_id, start, end)
