@@ -113,7 +113,9 @@ class Settings:
     max_read_s: float = field(
         default=8.0,
         metadata=_meta(
-            "ingest", "CPU seconds to read one file, page or feed before skipping it (0: none)", lo=0
+            "ingest",
+            "CPU seconds to read one file, page or feed before skipping it (0: none)",
+            lo=0,
         ),
     )
     lock_wait_s: float = field(
