@@ -494,7 +494,8 @@ def _page(
         report.not_modified += 1
         report.unchanged += 1
         return []
-    loaded = capped(partial(load_fetched, fetched, defaults), cap, url)
+    read = partial(load_fetched, fetched, defaults, fetcher.max_bytes)
+    loaded = capped(read, cap, url)
     fetches.pages.append(fetched)
     return loaded
 

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rag.errors import InputError
 
@@ -36,12 +37,39 @@ class PdfText:
     provenance: dict[str, str] = field(default_factory=dict)
 
 
-def extract_pdf(raw: bytes, name: str) -> PdfText:
-    """Raises InputError, with one line naming `name`, for a PDF that cannot be read."""
+def extract_pdf(raw: bytes, name: str, max_bytes: int = 50 * 2**20) -> PdfText:
+    """Raises InputError, with one line naming `name`, for a PDF that cannot be read, or whose
+    streams would expand past `max_bytes` (RAG_MAX_FILE_MB) when decompressed."""
+    from pypdf import apply_configuration
+    from pypdf.errors import LimitReachedError
+
+    # pypdf's own limits (75 MB per stream) are set to the file cap, so that a compressed bomb
+    # inside a PDF is refused as over the cap, like a bomb served with Content-Encoding.
+    limits: dict[str, Any] = {
+        f"{kind}_maximum_output_length": max_bytes
+        for kind in ("zlib", "lzw", "run_length", "jbig2", "brotli")
+    }
+    try:
+        with apply_configuration(
+            disable_legacy_handling=True,
+            maximum_declared_stream_length=max_bytes,
+            array_based_stream_maximum_output_length=max_bytes,
+            stream_decoding_work_maximum_length=4 * max_bytes,
+            **limits,
+        ):
+            return _extract_pdf(raw, name)
+    except LimitReachedError:
+        raise InputError(
+            f"{name}: the PDF expands past the {max_bytes / 2**20:g} MB cap when decompressed "
+            "(RAG_MAX_FILE_MB), skipped."
+        ) from None
+
+
+def _extract_pdf(raw: bytes, name: str) -> PdfText:
     import logging
 
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError
 
     # pypdf logs every recoverable oddity of a real-world file as a warning; they are not the
     # user's business unless the file fails, which raises.
@@ -57,7 +85,7 @@ def extract_pdf(raw: bytes, name: str) -> PdfText:
                 "skipped. Split it to ingest it."
             )
         texts = [page.extract_text() or "" for page in reader.pages]
-    except InputError:
+    except (InputError, LimitReachedError):
         raise
     except FileNotDecryptedError:
         raise InputError(
