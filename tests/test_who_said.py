@@ -122,3 +122,23 @@ def test_deleting_a_document_deletes_its_quotes(tmp_path, doc):
     assert docs.quotes(doc_id=doc)
     docs.delete(doc)
     assert docs.quotes(doc_id=doc) == []
+
+
+def test_speech_put_in_the_wrong_mouth_is_flagged(seed_settings, embedder):
+    from rag.answer.said import Speakers, misattributed
+    from rag.types import Citation, Claim
+
+    pipeline = Pipeline.open(seed_settings, embedder=embedder)
+    aukus = said_answer(pipeline, "What did Patrushev say about AUKUS?")
+    assert aukus is not None and aukus.passage is not None
+    quote = aukus.quote.text if aukus.quote else ""
+    cite = Citation(1, aukus.passage, aukus.start, aukus.end, quote, verified=True)
+    speakers = Speakers(pipeline)
+    for text, supported in [
+        ("Shamkhani said AUKUS is a new NATO aimed at China [1].", False),
+        ("According to Shamkhani, AUKUS is a new NATO [1].", False),
+        ("Patrushev said AUKUS is a new NATO aimed at China [1].", True),
+        ("AUKUS is a new NATO aimed at China [1].", True),
+    ]:
+        claims = misattributed(text, [Claim(0, len(text), (1,), True)], [cite], speakers)
+        assert claims[0].supported is supported, text

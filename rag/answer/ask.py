@@ -39,7 +39,7 @@ from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_
 from rag.answer.followup import condense
 from rag.answer.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
 from rag.answer.route import route
-from rag.answer.said import Said, Speakers, said_answer
+from rag.answer.said import Said, Speakers, misattributed, said_answer
 from rag.answer.units import Unit, build_units
 from rag.errors import InputError
 from rag.llm.embed import similarities
@@ -198,6 +198,7 @@ def _answer(
     answer.abstained = is_abstention(text)
     answer.citations = [] if answer.abstained else citations
     answer.claims = check_claims(text, answer.citations, search, similarity)
+    answer.claims = misattributed(text, answer.claims, answer.citations, speakers)
     answer.short_answer = answer.short_answer or first_sentence(text)
     answer.timings_ms = clock.timings(history)
     return answer

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 from typing import TYPE_CHECKING
 
 from rag.answer.prompt import ABSTAIN
@@ -28,7 +29,7 @@ from rag.sources.sentences import content_words, sentence_spans
 if TYPE_CHECKING:
     from rag.answer.units import Unit
     from rag.pipeline import Pipeline
-    from rag.types import Passage
+    from rag.types import Citation, Claim, Passage
 
 # "What did Patrushev say about AUKUS?", "What has the minister said on tariffs?", "What did
 # Shamkhani say Iran and Russia should do about sanctions?" (the rest of the question is its topic).
@@ -185,3 +186,33 @@ class Speakers:
             if covered > most:
                 best, most = speaker, covered
         return best if most >= self.COVER * max(1, end - start) else None
+
+
+# "Patrushev said ...", "Nikolai Patrushev warned that ...", "according to Shamkhani, ...".
+_REPORTS = re.compile(
+    r"(?:\b(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})\s+(?:also\s+)?"
+    r"(?:said|says|told|stated|stressed|noted|added|warned|argued|claimed|called|urged|"
+    r"emphasi[sz]ed|insisted|announced|explained)\b)|(?:\b[Aa]ccording to\s+"
+    r"(?P<per>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}))"
+)
+
+
+def misattributed(
+    text: str, claims: list[Claim], citations: list[Citation], speakers: Speakers
+) -> list[Claim]:
+    """Claims whose sentence reports someone's speech ("X said ...") while every unit it cites
+    is known to be another speaker's words: marked unsupported, so that the terminal and the
+    chat flag them instead of showing them as fact."""
+    by_marker = {c.marker: c for c in citations}
+    out = []
+    for claim in claims:
+        m = _REPORTS.search(text[claim.start : claim.end])
+        who = (m.group("who") or m.group("per")) if m else None
+        cited = [by_marker[n] for n in claim.markers if n in by_marker]
+        if who and cited and claim.supported:
+            found = [speakers.of(c.passage.chunk.doc_id, c.start, c.end) for c in cited]
+            key = speaker_key(who)
+            if all(f is not None and speaker_key(f) != key for f in found):
+                claim = dataclass_replace(claim, supported=False)
+        out.append(claim)
+    return out
