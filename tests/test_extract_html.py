@@ -214,3 +214,19 @@ def test_real_news_pages_body_and_metadata():
         x = extract_html((NEWS_HTML / "pages" / f"{g['id']}.html").read_bytes(), g.get("url"))
         hits += (x.published_at or "")[:10] == g["published"]
     assert hits >= 5
+
+
+@pytest.mark.parametrize(
+    "value", ["Name", "Copier", "Auteurs", "wordpressadmin", "admin2", "Anonymous", "By Author"]
+)
+def test_a_page_word_or_an_account_is_no_author(value):
+    from rag.sources.html.bylines import _clean_author
+
+    assert _clean_author(value, "Example News") is None
+
+
+def test_a_name_stays_an_author():
+    from rag.sources.html.bylines import _clean_author
+
+    assert _clean_author("By Jane Doe, Staff Writer", None) == "Jane Doe"
+    assert _clean_author("uriebe", None) == "uriebe"  # a handle the page shows as its byline

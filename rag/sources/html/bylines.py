@@ -64,6 +64,8 @@ def _clean_author(v: Any, site: str | None) -> str | None:
         return None
     if len(words) > 1 and any(w[:1].islower() for w in words if w not in _PARTICLES):
         return None  # names are capitalised: "the defense ministries" is prose, not a byline
+    if len(words) == 1 and _ACCOUNT.search(words[0]):
+        return None  # "wordpressadmin", "editor1": an account, not a person's name
     if site and _fold(s) and (_fold(s) in _fold(site) or _fold(site) in _fold(s)):
         return None  # the outlet is not an author; `source` carries it
     return s
@@ -77,5 +79,9 @@ _NOT_NAME = {
     "articles", "beiträge", "artikel", "more", "mehr", "about", "share", "follow", "comments",
     "kommentare", "redaktion", "newsroom", "staff", "team", "editors", "desk", "admin", "author",
     "autor", "autorin", "read", "the", "der", "die", "das", "min", "minutes", "minuten",
-    "profile", "home",
+    "profile", "home", "name", "names", "copier", "auteur", "auteurs", "autores", "autori",
+    "user", "guest", "anonymous", "unknown", "webmaster", "administrator", "contributor",
+    "contributors", "byline", "redacción", "redazione", "rédaction",
 }  # fmt: skip
+# A one-word "name" that is a CMS account: wordpressadmin, admin2, siteuser, webeditor.
+_ACCOUNT = re.compile(r"(?i)admin|press|user|editor|\d")
