@@ -52,7 +52,7 @@ def test_nothing_said_on_a_topic_is_said_so_with_what_was(seed_settings, embedde
     pipeline = Pipeline.open(seed_settings, embedder=embedder)
     said = said_answer(pipeline, "What did Patrushev say about the price of oil?")
     assert said is not None and said.quote is None
-    assert said.text.startswith("The articles quote Nikolai Patrushev ")
+    assert said.text.startswith("The articles don't say. They quote Nikolai Patrushev ")
     assert said.text.endswith("nothing on the price of oil.")
     # Someone the articles never quote goes to the usual path.
     assert said_answer(pipeline, "What did Zorblat say about the price of oil?") is None

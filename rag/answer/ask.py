@@ -149,9 +149,10 @@ def _answer(
     speakers = Speakers(pipeline)
     answer.evidence = [_evidence(u, choice, speakers) for u in chosen]
     if choice.abstain:
-        # X is quoted, never on Y: that says more than which articles fell short.
-        nothing = said is not None and said.quote is None
-        answer.text = said.text if nothing and said else abstention(units, choice)
+        answer.text = abstention(units, choice)
+        if said is not None and said.quote is None:
+            # X is quoted, never on Y: said first, then which articles were read.
+            answer.text = said.text + answer.text.removeprefix(ABSTAIN)
         answer.short_answer = UNANSWERABLE
         yield answer.text
         answer.timings_ms = clock.timings(history, first_token=True)
