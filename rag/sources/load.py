@@ -117,7 +117,8 @@ def load_file(src: SourceFile, max_bytes: int = 50 * MB) -> list[Document]:
     if suffix in JSON_SUFFIXES:
         return _nonempty(list(_json_documents(src, text, jsonl=suffix == ".jsonl")), src.path)
     body, meta = _front_matter(text)
-    if not body.strip():
+    if not body.strip() or not any(c.isalnum() for c in body):
+        # Punctuation alone ("---\n---\n", a page of dashes) is no article either.
         raise InputError(f"{src.path}: no text in the file, skipped.")
     doc = Document(
         doc_id=src.rel,
