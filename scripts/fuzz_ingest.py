@@ -62,7 +62,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="rag-fuzz-") as tmp:
         folder = Path(tmp) / "cases"
         folder.mkdir()
-        start_mb = fz.rss_mb()
+        start_mb = fz.reset_peak()
         began = time.perf_counter()
         for case in chosen:
             o = fz.run_case(case, folder, server, settings, embedder)

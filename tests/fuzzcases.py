@@ -18,6 +18,7 @@ file or URL, on one line; nothing else escapes (no traceback, no exception), no 
 # ruff: noqa: E501  (tables of hostile values read better one per line than wrapped)
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.server
 import io
@@ -940,15 +941,33 @@ class Outcome:
     leaked: bool = False  # an external entity's contents reached a document
 
 
+def _status_mb(field: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return _status_mb("VmRSS") or 0.0
+
+
+def reset_peak() -> float:
+    """Start measuring the peak from now (Linux: "5" to /proc/self/clear_refs resets VmHWM),
+    so that what the process did before (a test session's models) does not count; the resident
+    memory now."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+    return rss_mb()
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The resident peak since `reset_peak` (VmHWM), else since the process started."""
+    hwm = _status_mb("VmHWM")
+    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def place(case: Case, folder: Path, server: CaseServer) -> tuple[str, Any]:

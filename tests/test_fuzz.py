@@ -44,7 +44,7 @@ def test_every_hostile_case_ends_in_documents_or_one_line(
     settings = Settings.from_env()
     folder = tmp_path / "cases"
     folder.mkdir()
-    start = fz.rss_mb()
+    start = fz.reset_peak()
     outcomes, broken = [], []
     for case in fz.cases(len(fz.FAMILIES) + EXTRA, SEED):
         o = fz.run_case(case, folder, server, settings, embedder)
@@ -121,7 +121,7 @@ def test_bombs_and_stalls_are_refused_in_seconds_with_bounded_memory(
 
     from rag.sources.fetch import Fetcher, FetchError
 
-    start = fz.peak_mb()
+    start = fz.reset_peak()
     bombs = {
         "gzip": fz.bomb(1024 * fz.MB, "gzip"),
         "deflate": fz.bomb(1024 * fz.MB, "zlib"),
