@@ -146,6 +146,7 @@ _NOT_NAMES = _wordset("""the a an but and or so yet if when while after before a
 for to from by with this that these those it its he she they we i you his her their our there
 here then what who why how where monday tuesday wednesday thursday friday saturday sunday
 january february march april may june july august september october november december
+only rival said says even also both many still now meanwhile however partial keeps
 """)
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Maj|St|Jr|Sr|Rev|Prof|Inc|Corp|"
