@@ -10,6 +10,7 @@ checked, not the model's guess; the embedding similarity breaks ties when an emb
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -111,26 +112,43 @@ def topics(quotes: list[Quote], every: list[Quote], n: int = 4) -> list[str]:
     shown: dict[str, str] = {}
     for q in quotes:
         words = content_words(q.text) - content_words(q.speaker or "")
-        tf.update(words)
         for w in words:
-            shown.setdefault(w, _surface(q.text, w))
+            name = _proper(q.text, w)
+            if name:  # names of places, groups, treaties: what a quote is about, in a word
+                tf[w] += 1
+                shown.setdefault(w, name)
     total = max(1, len(every))
 
     def weight(w: str) -> float:
         return tf[w] * math.log(total / df[w]) if tf[w] > 1 else 0.0
 
     ranked = sorted((w for w in tf if weight(w) > 0), key=lambda w: (-weight(w), w))
-    return [shown[w] for w in ranked[:n]]
+    out: list[str] = []
+    heads: set[str] = set()
+    for w in ranked:
+        if w[:4] in heads:  # "West" after "Western", "sanctioned" after "sanctions"
+            continue
+        heads.add(w[:4])
+        out.append(shown[w])
+        if len(out) == n:
+            break
+    return out
 
 
-def _surface(text: str, stem: str) -> str:
-    import re
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
 
-    for word in re.findall(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*", text):
-        if word.lower().startswith(stem):
-            named = word.isupper() or (word[:1].isupper() and len(word) > 1)
-            return word if named else word.lower()
-    return stem
+
+def _proper(text: str, stem: str) -> str | None:
+    """The word of `text` with this stem as written, when it is capitalised inside a sentence
+    (a name: "AUKUS", "Caspian", "Ukraine"), else None ("between", "Therefore" opening one)."""
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if not word.lower().startswith(stem) or not word[:1].isupper():
+            continue
+        before = text[: m.start()].rstrip(" \"'“‘(")
+        if before and before[-1] not in ".!?:":
+            return word
+    return None
 
 
 def same_speaker(name: str, quote: Quote) -> bool:
