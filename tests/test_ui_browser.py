@@ -229,3 +229,20 @@ def test_empty_index_then_upload_makes_articles_answerable(auth_server, browser,
         page.screenshot(path=str(tmp_path / "uploaded_reader.png"))
     finally:
         context.close()
+
+
+def test_people_list_opens_a_speakers_quote_in_the_reader(chat):
+    page, _ = chat
+    page.get_by_role("button", name="People").first.click()
+    page.locator("#people details.speaker").first.wait_for(state="visible", timeout=30_000)
+    summary = page.locator("summary", has_text="Patrushev")
+    speaker = page.locator("#people details.speaker").filter(has=summary).first
+    speaker.locator("summary").click()
+    quote = speaker.locator("a.quote", has_text="AUKUS").first
+    said = " ".join(quote.inner_text().split()).rstrip("…")
+    quote.click()
+    mark = page.locator("#reader mark")
+    mark.wait_for(state="visible", timeout=30_000)
+    marked = " ".join(mark.inner_text().split())
+    assert said[:60] in marked and "AUKUS" in marked
+    assert page.locator("#reader article").get_attribute("data-doc-id") == AUKUS_DOC

@@ -162,7 +162,7 @@ def build(engine: Engine) -> gr.Blocks:
 
     def upload(files: list[str] | None, turns: list[R.Turn], progress=gr.Progress()):  # noqa: B008
         if not files:
-            return gr.update(), transcript(turns)
+            return gr.update(), transcript(turns), gr.update()
         try:
             report = engine.add_files([_path(f) for f in files], _UploadProgress(progress))
         except Exception as e:
@@ -177,7 +177,7 @@ def build(engine: Engine) -> gr.Blocks:
             "articles; ask away."
         ]
         lines += [f"- Skipped: {m}" for m in skipped]
-        return "\n".join(lines), transcript(turns)
+        return "\n".join(lines), transcript(turns), R.people_html(engine.people())
 
     with gr.Blocks(title="rag: ask the news") as demo:
         turns = gr.State([])
@@ -213,6 +213,11 @@ def build(engine: Engine) -> gr.Blocks:
                 reader = gr.HTML(
                     R.reader_placeholder(), elem_id="reader", js_on_load=SCROLL_JS, min_height=200
                 )
+                # Who said what: each speaker's quotes, each opening the reader at it.
+                with gr.Accordion("People", open=False, elem_id="people-box"):
+                    people = gr.HTML(
+                        R.people_html(engine.people()), elem_id="people", js_on_load=CITE_JS
+                    )
 
         model_queue: dict[str, Any] = {"concurrency_id": "model", "concurrency_limit": 1}
         io = ([question, turns], [chat, turns, question])
@@ -225,8 +230,9 @@ def build(engine: Engine) -> gr.Blocks:
             api_visibility="private",
         )
         chat.cite(open_cited, None, reader, api_visibility="private", concurrency_limit=None)
+        people.cite(open_cited, None, reader, api_visibility="private", concurrency_limit=None)
         files.upload(
-            upload, [files, turns], [status, chat], api_visibility="private", **model_queue
+            upload, [files, turns], [status, chat, people], api_visibility="private", **model_queue
         )
         gr.api(document, api_name="document", concurrency_limit=None)
     return demo

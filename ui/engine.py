@@ -52,6 +52,23 @@ class Engine:
             raise InputError(f"No indexed document has the id {doc_id!r}.")
         return doc
 
+    def people(
+        self, limit: int = 30
+    ) -> list[tuple[str, int, list[tuple[str, int, int, str, str]]]]:
+        """The most quoted speakers (at most `limit`) with their quotes, for the chat's "People"
+        list: (name, count, [(doc_id, start, end, title, quote)])."""
+        from rag.search.quotes import find_quotes
+
+        docs = self.pipeline.documents
+        out = []
+        for key, name, count in docs.speakers()[:limit]:
+            quotes = [
+                (q.doc.doc_id, *q.attribution.content, q.doc.title, q.text)
+                for q in find_quotes(docs, speaker=key)
+            ]
+            out.append((name, count, quotes))
+        return out
+
     def add_files(self, files: Sequence[Path], progress: Progress | None = None) -> IngestReport:
         """Copy uploaded files under <index>/uploads/ and ingest them. A file that cannot be read
         is reported and removed again; the rest, and the existing index, are kept."""

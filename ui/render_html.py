@@ -234,3 +234,29 @@ def document_html(
 
 def reader_placeholder() -> str:
     return '<div class="reader-empty">Click a citation marker or a source to read it here.</div>'
+
+
+def people_html(people: Sequence[tuple[str, int, Sequence[tuple[str, int, int, str, str]]]]) -> str:
+    """The "People" list: each speaker with their count, opening to their quotes, each quote a
+    link that opens the reader at it. `people`: (name, count, [(doc_id, start, end, title,
+    text)]) most quoted first."""
+    if not people:
+        return '<div class="reader-empty">No one is quoted in the indexed articles yet.</div>'
+    items = []
+    for name, count, quotes in people:
+        links = "".join(
+            f'<li><a href="#" class="source quote" data-doc="{esc(doc_id)}" data-start="{s}" '
+            f'data-end="{e}" data-passage-start="{s}" data-passage-end="{e}">'
+            f'{esc(_short(text))}</a> <span class="byline">{esc(title)}</span></li>'
+            for doc_id, s, e, title, text in quotes
+        )
+        items.append(
+            f'<details class="speaker"><summary>{esc(name)} <span class="count">{count}</span>'
+            f"</summary><ul>{links}</ul></details>"
+        )
+    return f'<div class="people">{"".join(items)}</div>'
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
