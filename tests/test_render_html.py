@@ -167,3 +167,22 @@ def test_sources_name_the_pdf_page_and_the_other_outlets_of_the_story():
     assert "also in: AP News, &lt;Reuters&gt;" in html
     assert on_pages.pages(c.start, c.end + 10) == "pp. 2-3"
     assert "also in" not in sources_html([c]) and "p. " not in sources_html([c])
+
+
+def test_the_reader_marks_each_attribution_with_its_speaker():
+    from ui.render_html import document_html
+
+    text = 'Smith said the plan works. "It is dangerous," Jones warned. The end.'
+    doc = Document(doc_id="d.txt", text=text, title="t")
+    said = [(11, 25, "Ann Smith"), (27, 43, "Bo Jones")]
+    html = document_html(doc, (27, 60), None, said)
+    smith = '<span class="said" data-speaker="Ann Smith" title="Ann Smith">the plan works</span>'
+    assert smith in html
+    # The cited sentence carries the speaker who covers it, and no span crosses the mark.
+    assert '<mark id="cited" data-speaker="Bo Jones" title="Bo Jones">' in html
+    assert html.count('class="said"') == 1
+    import html as html_lib
+    import re
+
+    plain = re.sub(r"<[^>]+>", "", html.split('class="doctext">')[1])
+    assert html_lib.unescape(plain).startswith(text)

@@ -246,3 +246,8 @@ def test_people_list_opens_a_speakers_quote_in_the_reader(chat):
     marked = " ".join(mark.inner_text().split())
     assert said[:60] in marked and "AUKUS" in marked
     assert page.locator("#reader article").get_attribute("data-doc-id") == AUKUS_DOC
+    # The reader marks who said what: the opened quote stands out with its speaker, the other
+    # attributions of the article are underlined with theirs.
+    assert "Patrushev" in (mark.get_attribute("data-speaker") or "")
+    speakers = page.locator("#reader .said").evaluate_all("els => els.map(e => e.dataset.speaker)")
+    assert len(speakers) >= 5 and any("Shamkhani" in s for s in speakers)

@@ -78,6 +78,10 @@ CSS = """
   overflow-y: auto; margin-top: .5rem; padding-right: .5rem; }
 #reader .passage { background: rgba(250, 204, 21, .18); }
 #reader mark { background: #fde047; color: #111; padding: 0 1px; }
+#reader .said { border-bottom: 1px dotted var(--body-text-color-subdued); }
+#reader mark[data-speaker] { outline: 2px solid #ca8a04; }
+#people details.speaker summary { cursor: pointer; }
+#people .count { color: var(--body-text-color-subdued); font-size: .85em; }
 #reader .reader-empty { color: var(--body-text-color-subdued); }
 """
 
@@ -153,7 +157,8 @@ def build(engine: Engine) -> gr.Blocks:
             doc = engine.document(str(doc_id or ""))
         except Exception as e:
             raise _gradio_error(e) from None
-        return R.document_html(doc, _span(start, end), _span(passage_start, passage_end))
+        spans = (_span(start, end), _span(passage_start, passage_end))
+        return R.document_html(doc, *spans, said=engine.said(doc.doc_id))
 
     def open_cited(evt: gr.EventData) -> str:
         data: dict[str, Any] = getattr(evt, "_data", None) or {}

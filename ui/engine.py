@@ -52,6 +52,14 @@ class Engine:
             raise InputError(f"No indexed document has the id {doc_id!r}.")
         return doc
 
+    def said(self, doc_id: str) -> list[tuple[int, int, str]]:
+        """(start, end, speaker) of every attribution of a document, for the reader."""
+        return [
+            (*a.content, a.speaker)
+            for _, a in self.pipeline.documents.quotes(doc_id=doc_id)
+            if a.speaker
+        ]
+
     def people(
         self, limit: int = 30
     ) -> list[tuple[str, int, list[tuple[str, int, int, str, str]]]]:

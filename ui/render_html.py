@@ -15,6 +15,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from rag.answer.prompt import MARKER
 from rag.render import unit_label
@@ -197,6 +198,7 @@ def document_html(
     doc: Document,
     mark: tuple[int, int] | None = None,
     passage: tuple[int, int] | None = None,
+    said: Sequence[tuple[int, int, str]] = (),
 ) -> str:
     """The whole article, with `text[mark]` (the cited sentence) in a `<mark>` inside a
     highlighted passage. Spans come from the browser, so they are clamped to the text; a passage
@@ -208,19 +210,23 @@ def document_html(
         mark, passage = passage, None
     if passage and mark and not passage[0] <= mark[0] <= mark[1] <= passage[1]:
         passage = None
+    # Who said what: each attribution underlined with its speaker, where it nests in the marks.
+    spoken = partial(_said_html, text, said, mark, passage)
     if mark is None:
-        body = esc(text)
+        body = spoken(0, len(text))
     else:
         ps, pe = passage or mark
         s, e = mark
+        speaker = _speaker_at(said, s, e)
+        who = f' data-speaker="{esc(speaker)}" title="{esc(speaker)}"' if speaker else ""
         body = (
-            esc(text[:ps])
+            spoken(0, ps)
             + '<span class="passage">'
-            + esc(text[ps:s])
-            + f'<mark id="cited">{esc(text[s:e])}</mark>'
-            + esc(text[e:pe])
+            + spoken(ps, s)
+            + f'<mark id="cited"{who}>{esc(text[s:e])}</mark>'
+            + spoken(e, pe)
             + "</span>"
-            + esc(text[pe:])
+            + spoken(pe, len(text))
         )
     meta = [x for x in (doc.source, doc.published_at, doc.author) if x]
     byline = f'<div class="byline">{esc(" · ".join(meta))}</div>' if meta else ""
@@ -230,6 +236,42 @@ def document_html(
         f"<h3>{esc(doc.title)}</h3>{byline}{url}"
         f'<div class="doctext">{body}</div></article>'
     )
+
+
+def _said_html(
+    text: str,
+    said: Sequence[tuple[int, int, str]],
+    mark: tuple[int, int] | None,
+    passage: tuple[int, int] | None,
+    lo: int,
+    hi: int,
+) -> str:
+    """text[lo:hi] escaped, with each attribution that lies wholly inside it (and crosses no mark)
+    in a `<span class="said">` naming its speaker."""
+    out, at = [], lo
+    for s, e, speaker in sorted(said):
+        if s < at or e > hi or s >= e:
+            continue
+        if any((b and s < b[0] < e) or (b and s < b[1] < e) for b in (mark, passage)):
+            continue
+        out.append(esc(text[at:s]))
+        out.append(
+            f'<span class="said" data-speaker="{esc(speaker)}" title="{esc(speaker)}">'
+            f"{esc(text[s:e])}</span>"
+        )
+        at = e
+    out.append(esc(text[at:hi]))
+    return "".join(out)
+
+
+def _speaker_at(said: Sequence[tuple[int, int, str]], start: int, end: int) -> str | None:
+    """The speaker of the attribution that covers most of start:end, if any covers a third."""
+    best, most = None, 0
+    for s, e, speaker in said:
+        covered = min(end, e) - max(start, s)
+        if covered > most:
+            best, most = speaker, covered
+    return best if most * 3 >= max(1, end - start) else None
 
 
 def reader_placeholder() -> str:
