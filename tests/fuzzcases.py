@@ -36,7 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .pdfs import make_pdf
+from .pdfs import assemble, make_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -574,22 +574,7 @@ def shared_page_pdf(n: int) -> bytes:
     ]
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
     objs.extend([page] * n)
-    return _assemble(objs)
-
-
-def _assemble(objects: list[bytes]) -> bytes:
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
+    return assemble(objs)
 
 
 @family("pdf-stream-bomb", 0.5)
@@ -607,7 +592,7 @@ def _pdf_bomb(rng: random.Random) -> Case:
         + b"\nendstream",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>",
     ]
-    return _case("pdf-stream-bomb", ".pdf", _assemble(objs))
+    return _case("pdf-stream-bomb", ".pdf", assemble(objs))
 
 
 @family("pdf-metadata")

@@ -41,6 +41,11 @@ def make_pdf(pages: list[str], title: str | None = None, created: str | None = N
             fields.append(f"/CreationDate ({created})")
         objects.append(("<< " + " ".join(fields) + " >>").encode())
         info = len(objects)
+    return assemble(objects, info)
+
+
+def assemble(objects: list[bytes], info: int | None = None) -> bytes:
+    """A PDF of these object bodies (object 1 the catalog), with its xref table and trailer."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -48,8 +53,7 @@ def make_pdf(pages: list[str], title: str | None = None, created: str | None = N
         out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
+    out += b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets)
     trailer = f"<< /Size {len(objects) + 1} /Root 1 0 R" + (f" /Info {info} 0 R" if info else "")
     out += f"trailer\n{trailer} >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
