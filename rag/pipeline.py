@@ -239,6 +239,14 @@ class Pipeline:
             raise IndexMissingError(EMPTY_HINT.format(index=self.settings.index_dir))
         return self.retriever.retrieve(question, k)
 
+    def unknown_outlets(self, question: str) -> tuple[list[str], list[tuple[str, int]]]:
+        """The publishers `question` names that the index holds no article from, and the
+        index's outlets with their article counts (`HybridRetriever.unknown_outlets`)."""
+        self.refresh_if_changed()
+        if self.retriever is None:
+            return [], []
+        return self.retriever.unknown_outlets(question), self.retriever.outlets()
+
     def document(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
 

@@ -111,3 +111,19 @@ def test_unanswerable_question_abstains(seed_settings):
     out = json.loads(r.stdout)
     assert out["abstained"] and out["citations"] == []
     assert out["answer"].startswith("The articles don't say.") and "I read" in out["answer"]
+
+
+def test_a_named_outlet_the_index_lacks_is_said_at_once(seed_settings):
+    # The seed index holds Mehr, Iran Press, Press TV, ...: not Reuters. No model pass runs.
+    r = run_cli(
+        "ask",
+        "What did a Reuters report say about the meeting of Patrushev and Shamkhani?",
+        "--index",
+        str(seed_settings.index_dir),
+        "--json",
+    )
+    out = json.loads(r.stdout)
+    assert out["abstained"] and out["citations"] == [] and out["evidence"] == []
+    assert out["answer"].startswith("The articles don't say. No article from Reuters is in")
+    assert "Press TV (" in out["answer"]
+    assert "pass1" not in out["timings_ms"]

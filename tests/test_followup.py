@@ -107,3 +107,24 @@ def test_subject_skips_words_capitalised_for_the_sentence():
         "Iran",
         "Shamkhani",
     ]
+
+
+def test_a_standalone_question_costs_no_rewrite():
+    # It names its subject and has nothing to resolve: the model is not asked at all.
+    gen = Recording("What did Patrushev say about AUKUS?")
+    question = "Did Shamkhani mention the SCO in Dushanbe?"
+    assert condense(question, HISTORY, gen) == question
+    assert gen.calls == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What did he say about it?", "What about Shamkhani?", "And in Tehran?", "Why?"],
+)
+def test_a_question_that_leans_on_the_last_turn_is_rewritten(question):
+    from rag.answer.followup import standalone
+
+    assert not standalone(question)
+    gen = Recording("What did Shamkhani say about AUKUS?")
+    condense(question, HISTORY, gen)
+    assert len(gen.calls) == 1

@@ -94,3 +94,27 @@ def test_single_story_questions_and_decompose_off_are_not_split():
     assert len(analyse(q, m).subqueries) == 3
     assert len(analyse(q, m, decompose=False).subqueries) == 1
     assert analyse("What happened?", OutletMatcher([])).subqueries[0].sources == ()
+
+
+def test_publishers_named_in_a_publishers_place_that_the_index_lacks():
+    from rag.search.query import unknown_outlets
+
+    m = OutletMatcher(SOURCES)
+    assert unknown_outlets("Based on a Bloomberg article and a report by Reuters, who won?", m) == [
+        "Bloomberg",
+        "Reuters",
+    ]
+    q = "What did an article in The New York Times and another in The Wall Street Journal say?"
+    assert unknown_outlets(q, m) == ["Wall Street Journal"]
+    assert unknown_outlets("Was it reported by both CNN and The Verge?", m) == ["CNN"]
+    # Outlets the index holds, by any of their names, first words included.
+    assert unknown_outlets("Did a Verge article and a CNBC report agree?", m) == []
+    assert unknown_outlets("What did an Independent piece say?", m) == []
+    # Names in other places are people, companies or topics, left to retrieval.
+    for q in (
+        "What did the TechCrunch article on the EU's analysis of X say?",
+        "Which pop star was claimed by Jason Alexander to be his wife?",
+        "According to Patrushev, what did the report say?",
+        "Which article on Visa Inc. came first?",
+    ):
+        assert unknown_outlets(q, m) == [], q

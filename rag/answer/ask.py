@@ -40,6 +40,7 @@ from rag.answer.followup import condense
 from rag.answer.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
 from rag.answer.route import route
 from rag.answer.said import Said, Speakers, misattributed, said_answer
+from rag.answer.scope import not_indexed
 from rag.answer.units import Unit, build_units
 from rag.errors import InputError
 from rag.llm.embed import similarities
@@ -118,6 +119,16 @@ def _answer(
     clock = _Clock()
     search = condense(question, history, generator)
     clock.stamp("rewrite")
+    missing, outlets = pipeline.unknown_outlets(search)
+    if missing:
+        # "a Bloomberg article" and no Bloomberg in the index: no passage can answer it.
+        clock.stamp("retrieve")
+        answer = Answer(question, not_indexed(missing, outlets), True, generator.name, [])
+        answer.search_query, answer.route = search if history else None, route(search).kind
+        answer.short_answer = UNANSWERABLE
+        yield answer.text
+        answer.timings_ms = clock.timings(history, first_token=True)
+        return answer
     passages = pipeline.retrieve(search, k).passages
     clock.stamp("retrieve")
     plan = route(search)
@@ -218,7 +229,7 @@ def first_sentence(text: str) -> str:
 
 
 def abstention(units: list[Unit], choice: Choice) -> str:
-    """"The articles don't say", which articles were read, and why they fell short."""
+    """ "The articles don't say", which articles were read, and why they fell short."""
     titles = list(dict.fromkeys(_article(u.passage) for u in units))
     read = "; ".join(titles[:4]) + (f" and {len(titles) - 4} more" if len(titles) > 4 else "")
     best = max(choice.unit_p.values())

@@ -1,15 +1,15 @@
 """Rewrite a follow-up question into a standalone one before retrieval.
 
-"What did he say about the Caspian Sea?" retrieves nothing useful on its own; with the chat
-history the local model turns it into "What did Patrushev say about the Caspian Sea?". Without
-history the question is used as asked, at no cost. The prompt is short and the history trimmed
-(the last few turns, answers cut and stripped of markers), because on a CPU every prompt token
-delays the answer. The model's reply is checked: anything that is not one plausible question falls
-back to the question as asked, so a bad rewrite never costs more than a rewrite not done. A
-rewrite must be a question (a 1.5B model sometimes answers instead: "He was talking to Raisi.")
-and must name what the follow-up's pronoun stood for; otherwise the fallback is the question as
-asked plus the previous question's subject ("Who was he talking to? (Patrushev, Dushanbe)"),
-which retrieval can still use.
+"What did he say about the Caspian Sea?" retrieves nothing useful on its own; with the chat history
+the local model turns it into "What did Patrushev say about the Caspian Sea?". Without history, or
+when it already stands alone (it names its subject and has no pronoun to resolve: `standalone`), the
+question is used as asked, at no cost. The prompt is short and the history trimmed (the last few
+turns, answers cut and stripped of markers), because on a CPU every prompt token delays the answer.
+The model's reply is checked: anything that is not one plausible question falls back to the question
+as asked, so a bad rewrite never costs more than a rewrite not done. A rewrite must be a question (a
+1.5B model sometimes answers instead: "He was talking to Raisi.") and must name what the follow-up's
+pronoun stood for; otherwise the fallback is the question as asked plus the previous question's
+subject ("Who was he talking to? (Patrushev, Dushanbe)"), which retrieval can still use.
 
 Left out: rewriting with a separate, smaller model, and summarising long histories.
 """
@@ -150,9 +150,27 @@ def _names_new(rewrite: str, question: str) -> bool:
     return any(w.lower() not in asked for n in subject_of(rewrite) for w in _WORD.findall(n))
 
 
+# A follow-up that leans on the last turn without a pronoun: "What about Shamkhani?", "And in
+# Tehran?", "Why?".
+_ELLIPTIC = re.compile(r"^\W*(?:what|how)\s+about\b|^\W*(?:and|also|so|but|then|or)\b", re.I)
+MIN_STANDALONE_WORDS = 4
+
+
+def standalone(question: str) -> bool:
+    """A question that stands on its own: it names its subject, has no pronoun or "that" to
+    resolve, and does not lean on the last turn ("What about Shamkhani?"). It is used as asked,
+    at no cost; anything else is rewritten."""
+    return (
+        len(question.split()) >= MIN_STANDALONE_WORDS
+        and not _VAGUE.search(question)
+        and not _ELLIPTIC.match(question)
+        and bool(subject_of(question))
+    )
+
+
 def condense(question: str, history: Sequence[tuple[str, str]], generator: Generator) -> str:
     """A standalone version of `question`, given (question, answer) pairs of earlier turns."""
-    if not history:
+    if not history or standalone(question):
         return question
     pieces: list[str] = []
     stream = generator.stream(condense_messages(question, history))

@@ -65,8 +65,6 @@ def ask(
     _print_answer(stream.answer, "".join(shown).strip())
 
 
-
-
 def _print_answer(answer: Answer, shown: str) -> None:
     """What follows the streamed text in the terminal: the checked text when checking changed
     it, unsupported sentences, the evidence the model chose (each unit's article, span, quote

@@ -96,6 +96,16 @@ class OutletMatcher:
             else None
         )
 
+    def holds(self, name: str) -> bool:
+        """Whether `name` stands for an outlet of the index: an alias, that alias with "The"
+        ("Guardian" for "The Guardian"), or its first words ("BBC" for "BBC News")."""
+        name = re.sub(r"^the\s+", "", name.strip(), flags=re.I).lower()
+        return any(
+            re.sub(r"^the\s+", "", alias).startswith((f"{name} ", name))
+            and re.sub(r"^the\s+", "", alias)[len(name) : len(name) + 1] in ("", " ")
+            for alias in self._by_alias
+        )
+
     def find(self, question: str) -> list[OutletMention]:
         if self._re is None:
             return []
@@ -208,3 +218,71 @@ def _cuts(question: str, anchors: list[tuple[int, int]]) -> list[int]:
         if breaks:
             cuts.append(breaks[-1])
     return sorted(set(cuts))
+
+
+# Outlets a question names that the index does not hold. A name counts as an outlet only where a
+# question puts a publisher: "a Bloomberg article", "an article in The Wall Street Journal", "a
+# report by Reuters", "reported by CNN". Elsewhere a capitalised name is a person, a company or a
+# topic ("according to Patrushev", "the Tesla recall"), so it is left to retrieval.
+_STORY = (
+    r"(?:article|report|piece|story|stories|review|column|op-ed|editorial|feature|post|blog|"
+    r"analysis|coverage|interview|newsletter|podcast|broadcast|segment|headline|investigation|"
+    r"opinion|commentary|profile|exclusive|articles|reports|pieces|reviews|columns|features)"
+)
+_CAP = r"[A-Z][\w&.'’-]*"
+_LINK = r"(?:\s+(?:of|the|and|&|for|de|du|la|le)\s+|\s+|-)"
+# A publisher's name: capitalised words, with "of", "and", "&" inside ("Times of India"),
+# optionally quoted ('The Verge').
+_OUTLET_NAME = rf"(?P<q>['‘\"“]?)(?P<name>(?:The\s+|the\s+)?{_CAP}(?:{_LINK}{_CAP}){{0,5}})['’\"”]?"
+_OUTLET_SLOTS = (
+    # "a Bloomberg article", "the 'Fortune' report", "a Times of India report"
+    re.compile(rf"\b(?:a|an|the|one|another|both)\s+{_OUTLET_NAME}\s+{_STORY}\b"),
+    # "an article in The New York Times", "a piece from Business Standard", "a report by Reuters"
+    re.compile(
+        rf"\b{_STORY}\s+(?:(?:published|posted|appearing|carried|released)\s+)?"
+        rf"(?:in|from|by|at)\s+{_OUTLET_NAME}"
+    ),
+    # "... and another in The Wall Street Journal"
+    re.compile(rf"\b(?:another|the other|one)\s+(?:in|from|by)\s+{_OUTLET_NAME}"),
+    # "reported by CNN", "as covered by both Bloomberg and Reuters", "discussed in The Times";
+    # not "mentioned by" or "claimed by", whose agent is as often a person
+    re.compile(
+        r"\b(?:(?:reported|published|covered|featured|carried)\s+(?:by|in)|(?:discussed|"
+        r"mentioned|described|detailed|outlined|highlighted|written)\s+in)\s+"
+        rf"(?:both\s+)?{_OUTLET_NAME}"
+    ),
+)
+# Words that take a slot without being a publisher's name.
+_NOT_OUTLETS = frozenset(
+    """The A An Both Another One Two Three Each Every Some Any Which What This That These Those
+    Its Their His Her Same Latest Recent Previous Subsequent Earlier Later First Second Third
+    Last Next Other Original Following Initial Final Monday Tuesday Wednesday Thursday Friday
+    Saturday Sunday January February March April May June July August September October
+    November December""".split()  # noqa: SIM905
+)
+
+
+def unknown_outlets(question: str, matcher: OutletMatcher) -> list[str]:
+    """The publishers a question names in a publisher's place ("a Bloomberg article", "a report
+    by Reuters") that are not outlets of the index, as written, first mention first."""
+    known = [(m.start, m.end) for m in matcher.find(question)]
+    names: list[str] = []
+    for slot in _OUTLET_SLOTS:
+        for m in slot.finditer(question):
+            if re.search(r"['’]s$", m.group("name")):
+                continue  # "the EU's report": whose report, a topic rather than a publisher
+            at = m.start("name")
+            # "by both Bloomberg and Reuters": each name on its own
+            for part in re.finditer(r"(?:(?!\s+and\s+).)+", m.group("name")):
+                start, end = at + part.start(), at + part.end()
+                name = re.sub(r"^the\s+", "", part.group(0), flags=re.I).strip(" .,'’")
+                if (
+                    not name
+                    or name.split()[0] in _NOT_OUTLETS
+                    or name in names
+                    or any(s < end and start < e for s, e in known)
+                    or matcher.holds(name)
+                ):
+                    continue
+                names.append(name)
+    return names

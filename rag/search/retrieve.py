@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +31,7 @@ from rag.index.keyword import KeywordIndex
 from rag.index.manifest import IndexPaths
 from rag.index.store import ChromaStore
 from rag.llm.embed import Embedder
-from rag.search.query import OutletMatcher, QueryPlan, SubQuery, analyse
+from rag.search.query import OutletMatcher, QueryPlan, SubQuery, analyse, unknown_outlets
 from rag.settings import Settings
 from rag.sources.sentences import scoring_spans
 from rag.types import Hit, Passage, Retrieval
@@ -98,11 +99,20 @@ class HybridRetriever:
             else read_outlets(IndexPaths(settings.index_dir).documents)
         )
         self._matcher = OutletMatcher(sorted(set(outlet_of.values())))
+        self._outlet_articles = Counter(outlet_of.values())
         self._sentence_cache: dict[str, Any] = {}
 
     def plan(self, question: str) -> QueryPlan:
         s = self.settings
         return analyse(question, self._matcher, s.decompose, s.clause_text)
+
+    def unknown_outlets(self, question: str) -> list[str]:
+        """Publishers the question names ("a Bloomberg article") that no indexed article is from."""
+        return unknown_outlets(question, self._matcher)
+
+    def outlets(self) -> list[tuple[str, int]]:
+        """The index's outlets with their article counts, most articles first."""
+        return self._outlet_articles.most_common()
 
     def retrieve(self, question: str, k: int | None = None) -> Retrieval:
         """The best `k` passages for `question`, with the time each stage took."""
