@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from rag.types import Answer, Evidence
+from rag.types import Answer, Evidence, Passage
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -115,3 +115,21 @@ def evidence_lines(answer: Answer) -> list[tuple[str, str, bool]]:
         line = f"{marker}{unit_label(e)} · {p.title}{outlet} {where}:{e.start}-{e.end}{page}"
         lines.append((line, short_quote(e.quote), cited.verified if cited else True))
     return lines
+
+
+READING_SHOWN = 4
+
+
+def reading_line(passages: list[Passage]) -> str:
+    """The articles an answer is read from, as soon as retrieval ends: "Reading 3 articles:
+    Title (Outlet, 2023-10-07); ...", so that the wait for the model's first word is never blank."""
+    seen: dict[str, str] = {}
+    for p in passages:
+        if p.chunk.doc_id not in seen:
+            about = ", ".join(x for x in (p.source, (p.published_at or "")[:10]) if x)
+            seen[p.chunk.doc_id] = f"{p.title} ({about})" if about else p.title
+    shown = list(seen.values())
+    more = len(shown) - READING_SHOWN
+    rest = f" and {more} more" if more > 0 else ""
+    plural = "s" if len(shown) != 1 else ""
+    return f"Reading {len(shown)} article{plural}: " + "; ".join(shown[:READING_SHOWN]) + rest

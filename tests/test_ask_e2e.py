@@ -84,6 +84,9 @@ def test_terminal_output_shows_the_chosen_evidence(seed_settings):
         assert " · " in line and "%" in line  # "[1] S4 · 82% · Title ..."
     assert any("001_72ccaa6fd02313a0.txt:" in line and "(Iran Press)" in line for line in lines)
     assert "pass 1" in r.stderr
+    # The articles being read come first, before the model's first word.
+    reading = next(line for line in r.stderr.splitlines() if line.startswith("Reading "))
+    assert "(Iran Press" in reading and r.stderr.index(reading) < r.stderr.index("pass 1")
 
 
 def test_yes_no_question_gets_a_short_yes_or_no(seed_settings):

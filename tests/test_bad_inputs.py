@@ -245,7 +245,9 @@ CASES = [
         2,
         skips="a.txt",
     ),
-    Case("named pipe pipe.txt in the folder", beside_good(_fifo), 2, skips="pipe.txt"),
+    Case(
+        "named pipe pipe.txt in the folder", beside_good(_fifo), 2, skips="pipe.txt"
+    ),
     Case(
         "zero.txt -> /dev/zero in the folder",
         beside_good(_dev_zero),

@@ -108,17 +108,8 @@ def test_ingest_dry_run_json_shows_what_would_be_stored(tmp_path):
     assert result.exit_code == 2 and "bad.json: invalid JSON" in result.stderr
     (line,) = result.stdout.splitlines()
     row = json.loads(line)
-    assert set(row) >= {
-        "path",
-        "doc_id",
-        "title",
-        "source",
-        "published_at",
-        "author",
-        "url",
-        "language",
-        "text",
-    }
+    assert set(row) >= {"path", "doc_id", "title", "source", "published_at", "author", "url",
+                        "language", "text"}
     assert (row["doc_id"], row["title"], row["text"]) == ("a.md", "Alpha", "Body.")
     assert row["published_at"] == "2023-10-07" and row["provenance"]["published_at"] == (
         "front-matter"

@@ -57,12 +57,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.mark.parametrize("point", FILL_AT)
 def test_a_full_disk_at_any_write_says_so_and_the_rerun_converges(
-    point: str,
-    articles,
-    clean,
-    small_disk: Path,
-    tmp_path: Path,
-    embedder,  # noqa: F811
+    point: str, articles, clean, small_disk: Path, tmp_path: Path, embedder  # noqa: F811
 ) -> None:
     first, full = articles
     folder, index = tmp_path / "articles", small_disk / "index"

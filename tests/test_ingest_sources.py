@@ -278,7 +278,6 @@ def test_fetch_failures_leave_the_index_untouched(
     after = read_manifest(IndexPaths(settings.index_dir))
     assert after is not None and manifest is not None
     assert (after["documents"], after["chunks"]) == (manifest["documents"], manifest["chunks"])
-    assert (
-        len(ChromaStore(IndexPaths(settings.index_dir).chroma).all_metadata()[0])
-        == (manifest["chunks"])
+    assert len(ChromaStore(IndexPaths(settings.index_dir).chroma).all_metadata()[0]) == (
+        manifest["chunks"]
     )

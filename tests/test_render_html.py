@@ -186,3 +186,12 @@ def test_the_reader_marks_each_attribution_with_its_speaker():
 
     plain = re.sub(r"<[^>]+>", "", html.split('class="doctext">')[1])
     assert html_lib.unescape(plain).startswith(text)
+
+
+def test_while_the_model_reads_the_turn_names_the_articles_being_read():
+    turn = Turn("What did Patrushev say?")
+    read = [passage(1, "a.txt", "First <b>"), passage(2, "a.txt"), passage(3, "b.txt", "Two")]
+    turn.reading(read)
+    html = transcript_html([turn])
+    # One line per article (a.txt once), title escaped, with outlet and date.
+    assert "Reading 2 articles: First &lt;b&gt; (Iran Press, 2022-05-30); Two (Iran Press" in html

@@ -56,17 +56,8 @@ def test_keyword_index_ignores_unknown_words_and_reopens(tmp_path):
 
 @pytest.mark.parametrize(
     "question",
-    [
-        '"unbalanced',
-        "AND OR NOT",
-        "title:(x",
-        "a* ?b ~2 ^3",
-        "(((",
-        "\\",
-        "x:y:z",
-        "'",
-        "\x00\u200b",
-    ],
+    ['"unbalanced', "AND OR NOT", "title:(x", "a* ?b ~2 ^3", "(((", "\\", "x:y:z", "'",
+     "\x00\u200b"],
 )
 def test_raw_questions_never_raise(tmp_path, question):
     index = build(tmp_path / "keywords", [("x", [("x::0", "title x y z AND or not")], None)])

@@ -19,7 +19,9 @@ MIN_CORRECT = 15
 @pytest.mark.skipif(not DEV_QA.is_file(), reason="needs ../shared/eval beside the repository")
 def test_seed_dev_questions(seed_pipeline):
     items = evaluate.load_items(DEV_QA)
-    scored = [(i, evaluate.score(i, r)) for i, r, _ in evaluate.run(seed_pipeline, items)]
+    scored = [
+        (i, evaluate.score(i, r)) for i, r, _ in evaluate.run(seed_pipeline, items)
+    ]
     correct = sum(s.correct for _, s in scored)
     missed = [i.id for i, s in scored if not s.correct]
     print(f"seed dev: {correct}/{len(scored)}", missed)

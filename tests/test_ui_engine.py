@@ -34,7 +34,9 @@ def drain(stream):
 
 
 def scripted_engine(settings: Settings, embedder, load=lambda s: answering()) -> Engine:
-    return Engine(Pipeline.open(settings, embedder=embedder, load_generator=load, allow_empty=True))
+    return Engine(
+        Pipeline.open(settings, embedder=embedder, load_generator=load, allow_empty=True)
+    )
 
 
 def test_a_question_waits_for_the_model_to_load(seed_copy, embedder):

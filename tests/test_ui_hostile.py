@@ -24,9 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.model]
 HOSTILE = (
     "Harbour workers in Gdansk ended their strike on Tuesday after eleven days. "
     '<script>alert("script tag")</script> The union said the deal raises pay by six percent. '
-    "<img src=x onerror=\"alert('img onerror')\"> Ships waiting outside the port began "
+    '<img src=x onerror="alert(\'img onerror\')"> Ships waiting outside the port began '
     "unloading the same evening. <a href=\"javascript:alert('link')\">details</a> "
-    "<svg onload=\"alert('svg')\"></svg> The port authority thanked both sides."
+    '<svg onload="alert(\'svg\')"></svg> The port authority thanked both sides.'
 )
 
 

@@ -129,9 +129,10 @@ def build(engine: Engine) -> gr.Blocks:
             turn.note = LOADING_NOTE
         yield transcript(turns), turns, ""
         try:
-            stream = engine.stream(question, history)
+            stream = engine.stream(question, history, on_reading=turn.reading)
             for piece in stream:
-                turn.note = None
+                if piece:
+                    turn.note = None
                 turn.streaming += piece
                 yield transcript(turns), turns, ""
             answer = stream.answer

@@ -13,7 +13,7 @@ concurrency limit), and this class does not lock again.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rag.answer.ask import AnswerStream, ask
@@ -22,7 +22,7 @@ from rag.index.ingest import IngestReport, Progress
 from rag.index.space import disk_full, is_disk_full
 from rag.pipeline import Pipeline
 from rag.sources.load import MB, SUFFIXES
-from rag.types import Document
+from rag.types import Document, Passage
 
 UPLOADS = "uploads"
 EMPTY_HINT = (
@@ -39,10 +39,16 @@ class Engine:
     def model_ready(self) -> bool:
         return self.pipeline.model_ready
 
-    def stream(self, question: str, history: Sequence[tuple[str, str]] = ()) -> AnswerStream:
+    def stream(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        on_reading: Callable[[list[Passage]], None] | None = None,
+    ) -> AnswerStream:
+        """The answer as it streams; `on_reading` gets the retrieved passages first."""
         if self.pipeline.is_empty:
             raise IndexMissingError(EMPTY_HINT)
-        return ask(self.pipeline, question, history)
+        return ask(self.pipeline, question, history, on_reading=on_reading)
 
     def document(self, doc_id: str) -> Document:
         """An indexed document by id; anything else is refused. The id is only ever a key in

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from rag.answer.prompt import MARKER
-from rag.render import unit_label
+from rag.render import reading_line, unit_label
 from rag.sources.sentences import answer_spans
-from rag.types import Answer, Citation, Claim, Document, Evidence
+from rag.types import Answer, Citation, Claim, Document, Evidence, Passage
 
 UNVERIFIED_TITLE = "This citation could not be matched to the passage it names"
 
@@ -36,6 +36,10 @@ class Turn:
     note: str | None = None
     # doc_id -> other outlets that carried the same story, for the cited documents.
     also_in: dict[str, list[str]] = field(default_factory=dict)
+
+    def reading(self, passages: list[Passage]) -> None:
+        """Shown as the note while the model reads: the articles, as soon as retrieval ends."""
+        self.note = reading_line(passages)
 
 
 def esc(text: str) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -98,12 +98,16 @@ def ask(
     question: str,
     history: Sequence[tuple[str, str]] = (),
     k: int | None = None,
+    on_reading: Callable[[list[Passage]], None] | None = None,
 ) -> AnswerStream:
     """Answer `question` from the pipeline's index. `history`: earlier (question, answer) turns;
     a follow-up is rewritten with them into the standalone question that retrieval and the
-    prompt use. The question is checked now; the work starts when the stream is read."""
+    prompt use. `on_reading` is called with the retrieved passages as soon as retrieval ends,
+    and the stream then yields "" so that a consumer can show them before the model's first
+    word (seconds later on a CPU). The question is checked now; the work starts when the stream
+    is read."""
     question = checked_question(question, pipeline.settings.max_question_chars)
-    return AnswerStream(_answer(pipeline, question, history, k))
+    return AnswerStream(_answer(pipeline, question, history, k, on_reading))
 
 
 STOP = ("\n\n", "\nEvidence", "\nQuestion", "<|im_end|>", "<|endoftext|>")
@@ -111,7 +115,11 @@ ANSWER_TOKENS = 96  # one or two sentences (about 40-60 tokens); a runaway answe
 
 
 def _answer(
-    pipeline: Pipeline, question: str, history: Sequence[tuple[str, str]], k: int | None
+    pipeline: Pipeline,
+    question: str,
+    history: Sequence[tuple[str, str]],
+    k: int | None,
+    on_reading: Callable[[list[Passage]], None] | None = None,
 ) -> Generator[str, None, Answer]:
     settings = pipeline.settings
     generator = pipeline.generator
@@ -131,6 +139,9 @@ def _answer(
         return answer
     passages = pipeline.retrieve(search, k).passages
     clock.stamp("retrieve")
+    if on_reading is not None and passages:
+        on_reading(passages)
+        yield ""
     plan = route(search)
     # "What did X say about Y?": X's attributions, looked up by the code (rag/answer/said.py).
     said = said_answer(pipeline, search) if plan.kind == "open" else None

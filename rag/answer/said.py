@@ -1,4 +1,4 @@
-""" "What did X say (about Y)?" answered from X's attributions, which ingest extracted
+""""What did X say (about Y)?" answered from X's attributions, which ingest extracted
 (`rag.sources.quotes`), not from whatever retrieval brought back.
 
 Why: asked what Shamkhani said about the sanctions system, the evidence-first path quoted
@@ -107,7 +107,7 @@ def said_answer(pipeline: Pipeline, question: str) -> Said | None:
 
 
 _OPENERS = "\"“‘'"
-_CLOSERS = {'"': '"', "“": "”", "‘": "’", "'": "'"}
+_CLOSERS = {"\"": "\"", "“": "”", "‘": "’", "'": "'"}
 
 
 def _closed(words: str) -> str:

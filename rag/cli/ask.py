@@ -25,7 +25,7 @@ from rag.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from rag.types import Answer
+    from rag.types import Answer, Passage
 
 
 def ask(
@@ -53,16 +53,22 @@ def ask(
     )
     question = checked_question(question, settings.max_question_chars)  # before any model loads
     pipeline = Pipeline.open(settings, preload=True)  # the model loads beside the index
-    stream = answer_question(pipeline, question)
     if as_json:
-        print_json(answer_json(stream.answer))
+        print_json(answer_json(answer_question(pipeline, question).answer))
         return
+    stream = answer_question(pipeline, question, on_reading=_show_reading)
     shown = []
     for piece in stream:
         shown.append(piece)
         out.print(piece, end="", markup=False)
     out.print()
     _print_answer(stream.answer, "".join(shown).strip())
+
+
+def _show_reading(passages: list[Passage]) -> None:
+    from rag.render import reading_line
+
+    err.print(f"[dim]{escape(reading_line(passages))}[/]")
 
 
 def _print_answer(answer: Answer, shown: str) -> None:

@@ -11,7 +11,9 @@ from rag.cli.common import ChromaOpt, IndexOpt, err, out
 from rag.errors import InputError
 from rag.settings import Settings
 
-app = typer.Typer(rich_markup_mode=None, no_args_is_help=True, help="Inspect and mend the index.")
+app = typer.Typer(
+    rich_markup_mode=None, no_args_is_help=True, help="Inspect and mend the index."
+)
 
 
 @app.command("check")

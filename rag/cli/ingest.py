@@ -39,7 +39,9 @@ def ingest(
     ] = False,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Extract and show what would be stored; index nothing."),
+        typer.Option(
+            "--dry-run", help="Extract and show what would be stored; index nothing."
+        ),
     ] = False,
     as_json: Annotated[
         bool,

@@ -226,6 +226,7 @@ def select_items(items: list[Item], sample: int | None, seed: int, limit: int | 
     return items[:limit] if limit else items
 
 
+
 def summary(scored: list[tuple[Item, Score]]) -> dict[str, Any]:
     """Figures overall and per question type."""
     groups: dict[str, list[tuple[Item, Score]]] = defaultdict(list)

@@ -566,7 +566,9 @@ def _store_sentences(store: ChromaStore, embedder: Embedder, chunks: list[Chunk]
     store.upsert_sentences(chunks, per_chunk, embedder.embed_documents(texts))
 
 
-def chunk_metas(doc: Document, head: str, chunks: list[Chunk]) -> list[dict[str, str | int | None]]:
+def chunk_metas(
+    doc: Document, head: str, chunks: list[Chunk]
+) -> list[dict[str, str | int | None]]:
     """Each chunk's metadata: its document's, plus for PDFs the page it starts on and the pages
     that start inside it, so that any cited span inside can name its page."""
     meta: dict[str, str | int | None] = {

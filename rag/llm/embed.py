@@ -197,10 +197,8 @@ def _mean_pooled(folder: Path) -> bool:
     except (OSError, ValueError, KeyError):
         return False
     modes = [k for k, v in pooling.items() if k.startswith("pooling_mode") and v]
-    return (
-        kinds[:2] == ["Transformer", "Pooling"]
-        and set(kinds[2:]) <= {"Normalize"}
-        and (modes == ["pooling_mode_mean_tokens"])
+    return kinds[:2] == ["Transformer", "Pooling"] and set(kinds[2:]) <= {"Normalize"} and (
+        modes == ["pooling_mode_mean_tokens"]
     )
 
 

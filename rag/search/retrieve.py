@@ -106,6 +106,11 @@ class HybridRetriever:
         s = self.settings
         return analyse(question, self._matcher, s.decompose, s.clause_text)
 
+    def clauses(self, question: str) -> list[SubQuery]:
+        """The question's clauses, one per story it names (outlet or date), each with its own
+        text: [] when it names fewer than two."""
+        return analyse(question, self._matcher, True, True).subqueries[1:]
+
     def unknown_outlets(self, question: str) -> list[str]:
         """Publishers the question names ("a Bloomberg article") that no indexed article is from."""
         return unknown_outlets(question, self._matcher)

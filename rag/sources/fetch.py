@@ -657,7 +657,8 @@ def _parse_feed(fetched: Fetched) -> Any:
         parsed = feedparser.parse(io.BytesIO(fetched.body), response_headers=headers)
     except Exception as e:  # feedparser raises what its decoders raise on broken bytes
         raise FetchError(
-            f"{_short(url)}: not a readable feed ({type(e).__name__}: {_one_line(e, 80)}), skipped."
+            f"{_short(url)}: not a readable feed ({type(e).__name__}: {_one_line(e, 80)}), "
+            "skipped."
         ) from None
     # .get(): on some broken inputs feedparser's result lacks even `version`.
     bozo = parsed.get("bozo") and parsed.get("bozo_exception")

@@ -182,7 +182,9 @@ def _nonempty(docs: list[Document], name: object) -> list[Document]:
     return docs
 
 
-def _pdf_document(raw: bytes, name: str, doc_id: str, path: str | None, max_bytes: int) -> Document:
+def _pdf_document(
+    raw: bytes, name: str, doc_id: str, path: str | None, max_bytes: int
+) -> Document:
     from rag.sources.pdf import extract_pdf
 
     pdf = extract_pdf(raw, name, max_bytes)

@@ -411,7 +411,7 @@ _POSSESSIVE = re.compile(r"(?:’s|'s|’|'|\.)$")
 
 
 def _person_after_role(name: str) -> str:
-    """ "Secretary of Iran's Supreme National Security Council Ali Shamkhani" -> "Ali Shamkhani":
+    """"Secretary of Iran's Supreme National Security Council Ali Shamkhani" -> "Ali Shamkhani":
     two or three capitalised words after the last organisation word are the person; else the
     name as it is."""
     words = name.split()
@@ -788,7 +788,7 @@ def _quote_paragraphs(
 def _resolve_pronouns(
     text: str, found: list[tuple[Attribution, _Src | None]], ents: _Entities
 ) -> list[tuple[Attribution, _Src | None]]:
-    """ "he" and "she" again, once every speaker quoted by name is known: the subject of the
+    """"he" and "she" again, once every speaker quoted by name is known: the subject of the
     sentence before (`_Entities.subject_before`), where there is one."""
     named = {
         speaker_key(a.speaker)
