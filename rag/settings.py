@@ -183,6 +183,10 @@ class Settings:
     outlet_filter: bool = field(
         default=False, metadata=_meta("retrieval", "restrict the question to the outlets it names")
     )
+    cover_outlets: bool = field(
+        default=True,
+        metadata=_meta("retrieval", "each outlet a story of the question names keeps a place"),
+    )
     date_boost: float = field(
         default=0.5,
         metadata=_meta("retrieval", "boost for a chunk from a day the question names", lo=0),

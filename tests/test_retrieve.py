@@ -178,3 +178,23 @@ def test_second_stage_scores_single_sentences(tmp_path, embedder):
     found = retriever.retrieve("Why did the mayor resign?")
     assert found.passages[0].title == "Council notes"
     assert found.timings_ms["rerank"] > 0
+
+
+def test_each_named_outlet_keeps_a_place_in_the_top_k():
+    from rag.search.query import SubQuery
+    from rag.search.retrieve import cover_outlets
+    from rag.types import Hit
+
+    outlet = {"f1": "Fortune", "f2": "Fortune", "f3": "Fortune", "v1": "The Verge", "t1": "Wired"}
+    hits = {
+        cid: Hit(Chunk(cid, "d-" + cid, 0, 4, "text"), 1.0, {"source": src})
+        for cid, src in outlet.items()
+    }
+    merged = [("f1", 0.9), ("f2", 0.8), ("t1", 0.7), ("f3", 0.6), ("v1", 0.1)]
+    subqueries = [SubQuery("q"), SubQuery("q", ("Fortune",)), SubQuery("q", ("The Verge",))]
+    rankings = [["f1", "f2", "t1", "f3", "v1"], ["f1", "f2", "f3"], ["v1"]]
+    top = cover_outlets(merged[:3], merged, subqueries, rankings, hits)
+    # The Verge's best chunk takes the place of Fortune's second, never of Wired's only one.
+    assert [cid for cid, _ in top] == ["f1", "t1", "v1"]
+    # Every named outlet already placed: the top k stays as it was.
+    assert cover_outlets(merged[:5], merged, subqueries, rankings, hits) == merged[:5]

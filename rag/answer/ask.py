@@ -42,6 +42,7 @@ from rag.answer.route import route
 from rag.answer.said import Said, Speakers, misattributed, said_answer
 from rag.answer.scope import not_indexed
 from rag.answer.units import Unit, build_units
+from rag.answer.yes_no import order_claim, order_holds, order_units
 from rag.errors import InputError
 from rag.llm.embed import similarities
 from rag.sources.sentences import answer_spans
@@ -183,6 +184,15 @@ def _answer(
     head = prompt + evidence_line(choice.chosen) + ANSWER
     lead = ""
     if plan.kind == "yes_no":
+        assert pipeline.retriever is not None  # it just retrieved
+        order = order_claim(search, pipeline.retriever.plan(search).outlets)
+        pair = order_units(order, units, choice.chosen) if order else None
+        if pair is not None and order_holds(*pair) is False:
+            # "Did A report X before B reported Y?" and A's article is dated after B's.
+            _out_of_order(answer, pair)
+            yield answer.text
+            answer.timings_ms = clock.timings(history, first_token=True)
+            return answer
         answer.short_answer = (
             "Yes" if yes_share(generator, head) >= pipeline.calibration.yes_at else "No"
         )
@@ -287,6 +297,23 @@ def _said(
     answer.claims = [Claim(0, len(answer.text), (1,), supported=True)]
     answer.short_answer = first_sentence(answer.text)
     return answer
+
+
+def _out_of_order(answer: Answer, pair: tuple[Unit, Unit]) -> None:
+    """ "No. Fortune's report is dated 2023-12-12 [1], after Mashable's of 2023-11-25 [2]." The
+    question claimed the first before the second; the dates, read by the code, say otherwise."""
+    first, second = pair
+    days = [(u.passage.published_at or "")[:10] for u in pair]
+    answer.text = (
+        f"No. {first.passage.source}'s report is dated {days[0]} [1], after "
+        f"{second.passage.source}'s of {days[1]} [2]."
+    )
+    answer.abstained, answer.short_answer = False, "No"
+    answer.citations = [
+        Citation(n, u.passage, u.doc_start, u.doc_end, u.passage.chunk.text[u.start : u.end], True)
+        for n, u in enumerate(pair, 1)
+    ]
+    answer.claims = [Claim(0, len(answer.text), (1, 2), supported=True)]
 
 
 def _or_quote(pieces: Iterator[str], lead: str, top: Unit) -> Iterator[str]:

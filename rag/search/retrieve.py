@@ -14,6 +14,9 @@ near-duplicate collapse. One path serves `rag ask`, the UI and `rag eval retriev
 4. Sub-query rankings are merged fairly (weighted reciprocal rank fusion, the whole question
    first), so each story gets places near the top.
 5. Near-duplicates (the same wire story in two outlets) are collapsed to the better-ranked one.
+6. Every outlet a story of the question names keeps a place in the top k: its best chunk takes
+   the place of the lowest-ranked chunk of an outlet that holds two places (a question about a
+   Fortune story and a Verge story cannot be answered from two Fortune passages).
 
 Left out: a learned reranker, query expansion by an LLM (too slow on a CPU), relative dates.
 """
@@ -159,8 +162,10 @@ class HybridRetriever:
         if s.dedupe > 0:
             keep = collapse_duplicates([hits[cid].chunk.text for cid, _ in merged], s.dedupe)
             merged = [merged[i] for i in keep]
-        top = enumerate(merged[:k], 1)
-        passages = [passage_of_hit(rank, hits[cid], sc) for rank, (cid, sc) in top]
+        top = merged[:k]
+        if s.cover_outlets:
+            top = cover_outlets(top, merged, plan.subqueries, rankings, hits)
+        passages = [passage_of_hit(rank, hits[cid], sc) for rank, (cid, sc) in enumerate(top, 1)]
         timings["total"] = (time.perf_counter() - t0) * 1000
         return Retrieval(passages, timings)
 
@@ -309,3 +314,34 @@ def _page_breaks(value: str | None) -> tuple[tuple[int, int], ...]:
         return ()
     pairs = (item.split("@") for item in value.split(","))
     return tuple((int(page), int(offset)) for page, offset in pairs)
+
+
+def cover_outlets(
+    top: list[tuple[str, float]],
+    merged: list[tuple[str, float]],
+    subqueries: Sequence[SubQuery],
+    rankings: Sequence[list[str]],
+    hits: dict[str, Hit],
+) -> list[tuple[str, float]]:
+    """`top` with a place for each story's outlets: a sub-query restricted to outlets that no
+    chunk of `top` is from brings its best chunk in, in the place of the lowest-ranked chunk
+    whose outlet holds another place. Scores stay those of the merged ranking."""
+    top = list(top)
+    score = dict(merged)
+
+    def side_of(cid: str) -> object:
+        return hits[cid].metadata.get("source")
+
+    for sq, ranking in zip(subqueries[1:], rankings[1:], strict=True):
+        if not sq.sources or any(side_of(cid) in sq.sources for cid, _ in top):
+            continue
+        best = next((c for c in ranking if c in hits and side_of(c) in sq.sources), None)
+        if best is None:
+            continue
+        taken = [side_of(cid) for cid, _ in top]
+        spare = [i for i, (cid, _) in enumerate(top) if taken.count(side_of(cid)) > 1]
+        if not spare:
+            continue
+        i = spare[-1]
+        top[i] = (best, min(score.get(best, top[i][1]), top[i][1]))
+    return sorted(top, key=lambda t: -t[1])
