@@ -26,8 +26,10 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import re
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -37,13 +39,37 @@ from rag.answer.evidence import Calibration, choose, yes_share
 from rag.answer.prompt import ANSWER, evidence_line, evidence_messages
 from rag.answer.route import route
 from rag.answer.units import build_units
-from rag.answer.yes_no import clause_questions, order_claim, order_holds, order_units
+from rag.answer.yes_no import order_claim, order_holds, order_units
 from rag.eval.answers import load_items, stratified_sample
 from rag.eval.jsonl import RowWriter, read_rows
 from rag.pipeline import Pipeline
+from rag.search.query import SubQuery
 from rag.settings import Settings
 
 YES_NO = {"yes", "no"}
+
+_LEAD = re.compile(
+    r"^\W*(?:and|while|whereas|but|or|compared\s+(?:to|with)|versus|vs\.?|than|with)\s+", re.I
+)
+_AUX_START = re.compile(
+    r"^(?:does|did|is|are|was|were|has|have|had|do|can|could|would|will|should)\b", re.I
+)
+
+
+def clause_questions(question: str, clauses: Sequence[SubQuery]) -> list[str]:
+    """Each clause of `question` as a question of its own: "Does the Verge article imply X" stays
+    a question, "while Fortune focuses on Y" becomes "Is it true that Fortune focuses on Y?"."""
+    out = []
+    for c in clauses:
+        text = _LEAD.sub("", c.text.strip(" ,;?")).strip()
+        if len(text.split()) < 3:
+            continue
+        if _AUX_START.match(text):
+            out.append(text[0].upper() + text[1:] + "?")
+        else:
+            out.append(f"Is it true that {text}?")
+    return out if len(out) >= 2 else []
+
 DEV = "../shared/eval/multihop_rag/queries_dev.json"
 
 

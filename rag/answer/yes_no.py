@@ -1,13 +1,13 @@
-"""Yes/No questions decided clause by clause, with the model's Yes prior cancelled.
+"""Yes/No questions: what the code can decide without the model.
 
-A 1.5B model says "Yes" to nearly every yes/no question: P(Yes) / (P(Yes) + P(No)) after the
-evidence is above 0.8 for gold Yes and gold No alike. Two things are read instead, each a few tens
-of tokens after the evidence the model already evaluated:
-
-- the contrast: the same read after "Evidence: NONE" is the model's prior for the question's
-  wording; the decision is on the difference in log-odds, so the prior cancels;
-- the clauses: "Does A suggest X, while B reports Y?" is split into one question per story it
-  names (`rag.search.query`), and a Yes needs every clause.
+A 1.5B model says "Yes" to nearly every yes/no question. `scripts/yes_no_signal.py` measured how
+well its probabilities separate gold Yes from gold No on MultiHop-RAG dev questions outside the
+evaluation sample (README, "Answer quality"): P(Yes) after the evidence, the same after "Evidence:
+NONE" (the model's prior for the wording) and their contrast, and the question split into its
+clauses, each read on its own. None of them separates the two well (AUROC 0.51-0.59 overall), so
+the model's Yes stands, and the code decides what it can know: the order of two dated reports.
+"Did A report X before B reported Y?" is "No" when A's article is dated after B's, whatever the
+model would say, and the answer gives both dates, cited.
 """
 
 from __future__ import annotations
@@ -17,30 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.units import Unit
-from rag.search.query import OutletMention, SubQuery
-
-_LEAD = re.compile(
-    r"^\W*(?:and|while|whereas|but|or|compared\s+(?:to|with)|versus|vs\.?|than|with)\s+", re.I
-)
-_AUX_START = re.compile(
-    r"^(?:does|did|is|are|was|were|has|have|had|do|can|could|would|will|should)\b", re.I
-)
-
-
-def clause_questions(question: str, clauses: Sequence[SubQuery]) -> list[str]:
-    """Each clause of `question` as a question of its own: "Does the Verge article imply X" stays
-    a question, "while Fortune focuses on Y" becomes "Is it true that Fortune focuses on Y?"."""
-    out = []
-    for c in clauses:
-        text = _LEAD.sub("", c.text.strip(" ,;?")).strip()
-        if len(text.split()) < 3:
-            continue
-        if _AUX_START.match(text):
-            out.append(text[0].upper() + text[1:] + "?")
-        else:
-            out.append(f"Is it true that {text}?")
-    return out if len(out) >= 2 else []
-
+from rag.search.query import OutletMention
 
 # "Did A report X before B reported Y?": the order is a fact about two dates, which the code
 # reads from the articles rather than asking a 1.5B model to compare them.
