@@ -99,3 +99,17 @@ def test_verifier_by_meaning_on_handmade_pairs(embedder):
         assert c.verified is expected, answer
         [claim] = check_claims(text, [c], question, similarity)
         assert claim.supported is expected
+
+
+def test_a_bare_name_is_supported_by_a_sentence_that_names_it_about_the_question():
+    from rag.answer.cite import _supported
+
+    q = "Which individual is accused of inflating the value of a Manhattan apartment?"
+    unit = "The lawsuit accused Trump and his company of inflating the value of assets."
+
+    def far(probe: str, texts: list[str]) -> list[float]:  # meaning that finds nothing
+        return [0.1 for _ in texts]
+
+    assert _supported("Donald Trump. [1]", unit, q, far)
+    assert not _supported("Sam Altman. [1]", unit, q, far)  # not named
+    assert not _supported("Donald Trump. [1]", "Trump played golf on Sunday.", q, far)  # off topic

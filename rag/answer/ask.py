@@ -35,6 +35,7 @@ from rag.answer.cite import (
     strip_references,
     unit_citations,
 )
+from rag.answer.entity import entity_name, is_entity_question
 from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_share
 from rag.answer.followup import condense
 from rag.answer.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
@@ -212,9 +213,13 @@ def _answer(
             yield said_instead.text
             said_instead.timings_ms = clock.timings(history, first_token=True)
             return said_instead
+    name = None
+    if plan.kind == "open" and said is None and quoted is None and is_entity_question(search):
+        # "Which company ...?": the name alone, not the question restated around it.
+        name = entity_name(generator, head)
     written = (
-        iter([quoted])
-        if quoted
+        iter([quoted or f"{name}."])
+        if quoted or name
         else _or_quote(generator.complete(head + lead, ANSWER_TOKENS, STOP), lead, chosen[0])
     )
     pieces: list[str] = []

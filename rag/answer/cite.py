@@ -113,8 +113,25 @@ def _supported(
     sentences = [evidence[s:e] for s, e in sentence_spans(evidence)] or [evidence]
     if similarity is None:
         return max(claim_support(claim, s, question) for s in sentences) >= SUPPORT_THRESHOLD
+    if question and any(_names_it(claim, s, question) for s in sentences):
+        return True
     probe = f"{question} {MARKER.sub('', claim)}" if question else MARKER.sub("", claim)
     return max(similarity(probe, [evidence, *sentences])) >= SIMILARITY_THRESHOLD
+
+
+def _names_it(claim: str, sentence: str, question: str) -> bool:
+    """A bare answer ("Donald Trump.") that the sentence names (by its last word: "Trump"), in a
+    sentence about the question (two of its content words). The embedding of question + a bare
+    name sits far from any one sentence, so meaning alone flagged right names."""
+    words = _WORDS.findall(MARKER.sub("", claim))
+    if not words or len(content_words(MARKER.sub("", claim))) >= SHORT_CLAIM_WORDS:
+        return False
+    have = content_words(sentence)
+    named = re.search(rf"\b{re.escape(words[-1])}\b", sentence, re.I) is not None
+    return named and len(content_words(question) & have) >= 2
+
+
+_WORDS = re.compile(r"[\w’'-]+")
 
 
 # -- evidence-first citations ---------------------------------------------------------------
