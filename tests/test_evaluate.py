@@ -131,3 +131,21 @@ def test_resume_reads_finished_rows_and_ignores_a_torn_line(tmp_path):
     out = tmp_path / "out.jsonl"
     out.write_text(json.dumps(row("7", "Yes.")) + "\n" + '{"id": "8", "answ')
     assert set(read_rows(out)) == {"7"}
+
+
+def test_yes_no_balanced_accuracy_against_yes_to_all(tmp_path):
+    rows = [
+        {"id": i, "query": "Did it?", "answer": a, "question_type": "comparison_query",
+         "evidence_list": []}
+        for i, a in enumerate(["Yes", "Yes", "Yes", "no"])
+    ]
+    path = tmp_path / "q.json"
+    path.write_text(json.dumps(rows))
+    items = ev.load_items(path)
+    said = ["Yes.", "Yes.", "No.", "No."]
+    scored = [(it, ev.score(it, row(str(it.id), s))) for it, s in zip(items, said, strict=True)]
+    overall = ev.summary(scored)["overall"]
+    # gold Yes: 2 of 3 right; gold No: 1 of 1; "Yes" to all would be right on 3 of 4.
+    assert overall["yes_no_questions"] == 4 and overall["yes_no_accuracy"] == 0.75
+    assert overall["yes_no_balanced_accuracy"] == round((2 / 3 + 1) / 2, 3)
+    assert overall["yes_to_all_accuracy"] == 0.75

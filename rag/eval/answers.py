@@ -66,6 +66,7 @@ class Score:
     prompt_tokens: int
     pass1_ms: float | None = None  # evidence choice (None in rows of older runs)
     pass2_ms: float | None = None  # writing the answer
+    short: str = ""  # the short answer scored
 
 
 def load_items(path: Path) -> list[Item]:
@@ -199,6 +200,7 @@ def score(item: Item, r: dict[str, Any]) -> Score:
         int(r.get("prompt_tokens", 0)),
         r["timings_ms"].get("pass1"),
         r["timings_ms"].get("pass2"),
+        short,
     )
 
 
@@ -246,6 +248,7 @@ def _figures(scored: list[tuple[Item, Score]]) -> dict[str, Any]:
     cited_gold = sum(len(s.cited & i.gold_docs) for i, s in answerable)
     gold = sum(len(i.gold_docs) for i, _ in answerable)
     citations = sum(s.citations for _, s in scored)
+    yes_no = [(i, s) for i, s in scored if _gold_yes_no(i) is not None]
     return {
         "questions": n,
         "accuracy": _ratio(sum(s.correct for _, s in scored), n),
@@ -255,11 +258,32 @@ def _figures(scored: list[tuple[Item, Score]]) -> dict[str, Any]:
         "citation_precision": _ratio(cited_gold, cited),
         "citation_recall": _ratio(cited_gold, gold),
         "verified_share": _ratio(sum(s.verified for _, s in scored), citations),
+        # Questions whose gold answer is Yes or No: accuracy, the mean of the accuracies on gold
+        # Yes and on gold No (answering "Yes" to all scores 0.5), and what "Yes" to all scores.
+        "yes_no_questions": len(yes_no),
+        "yes_no_accuracy": _ratio(sum(s.correct for _, s in yes_no), len(yes_no)),
+        "yes_no_balanced_accuracy": _balanced(yes_no),
+        "yes_to_all_accuracy": _ratio(sum(_gold_yes_no(i) is True for i, _ in yes_no), len(yes_no)),
         "first_token_ms_p50": _median([s.first_token_ms for _, s in scored]),
         "prompt_tokens_p50": _median([s.prompt_tokens for _, s in scored]),
         "pass1_ms_p50": _median([s.pass1_ms for _, s in scored if s.pass1_ms is not None]),
         "pass2_ms_p50": _median([s.pass2_ms for _, s in scored if s.pass2_ms is not None]),
     }
+
+
+def _gold_yes_no(item: Item) -> bool | None:
+    gold = (item.gold_answer or "").strip().lower()
+    return {"yes": True, "no": False}.get(gold)
+
+
+def _balanced(yes_no: list[tuple[Item, Score]]) -> float | None:
+    rates = []
+    for want in (True, False):
+        group = [s for i, s in yes_no if _gold_yes_no(i) is want]
+        if group:
+            said = [s.short.strip().rstrip(".").lower() == ("yes" if want else "no") for s in group]
+            rates.append(sum(said) / len(group))
+    return round(sum(rates) / len(rates), 3) if len(rates) == 2 else None
 
 
 def _ratio(a: int, b: int) -> float | None:
