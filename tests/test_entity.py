@@ -47,11 +47,14 @@ class Replay:
         yield self.text[:cut]
 
 
-def test_the_name_is_cut_where_it_ends_and_a_non_name_is_refused():
+def test_the_name_the_answer_opens_or_closes_with_and_no_other():
     assert entity_name(Replay(" Donald Trump is implicated in both ..."), "") == "Donald Trump"
     assert entity_name(Replay(" Google, which ..."), "") == "Google"
     assert entity_name(Replay(" Taylor Swift and Travis Kelce were seen"), "") == (
         "Taylor Swift and Travis Kelce"
     )
-    assert entity_name(Replay(" The individual is Sam"), "") is None
+    closing = " The individual accused of fraud, who ran FTX, is Sam Bankman-Fried. He was"
+    assert entity_name(Replay(closing), "") == "Sam Bankman-Fried"
     assert entity_name(Replay(" the company that makes phones"), "") is None
+    assert entity_name(Replay(" Sporting News reports that DraftKings, BetMGM"), "") is None
+    assert entity_name(Replay(" It is not clear.\nSam"), "") is None  # one line is read
