@@ -46,3 +46,11 @@ def test_the_dates_decide_and_the_chosen_evidence_picks_each_side():
     # The same day cannot be ordered; a side without evidence cannot either.
     assert order_holds(unit(4, "Fortune", "2023-12-12"), units[0]) is None
     assert order_units(Order(("TechCrunch",), ("Fortune",)), units, ()) is None
+
+
+def test_an_order_word_about_something_else_is_no_claim():
+    q = "Did The Verge feature lights before Halloween, and Mashable advice for the holidays?"
+    assert claim(q) is None
+    assert claim("Did Mashable report it after the 'Fortune' report?") == Order(
+        ("Fortune",), ("Mashable",)
+    )

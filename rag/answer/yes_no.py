@@ -37,8 +37,8 @@ class Order:
 
 def order_claim(question: str, outlets: Sequence[OutletMention]) -> Order | None:
     """The order a yes/no question asserts between the stories of two different outlets, one
-    named before the order word and one after it ("Did The Verge report X before TechCrunch
-    reported Y?"); None when it asserts none or names one outlet only."""
+    named before the order word and one right after it ("Did The Verge report X before
+    TechCrunch reported Y?", "... after the 'Fortune' report"); None when it asserts none."""
     m = _ORDER_WORD.search(question)
     if m is None or len(_ORDER_WORD.findall(question)) > 1:
         return None
@@ -46,6 +46,9 @@ def order_claim(question: str, outlets: Sequence[OutletMention]) -> Order | None
     right = [o for o in outlets if o.start >= m.end()]
     if not left or not right:
         return None
+    between = question[m.end() : right[0].start].strip(" '\"‘’“”").lower()
+    if between not in ("", "the", "a", "an"):
+        return None  # "before Halloween ... featured by The Independent": not about a report
     a, b = left[-1].sources, right[0].sources
     if set(a) & set(b):
         return None  # the same outlet on both sides: its two stories are told apart by content
