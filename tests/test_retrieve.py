@@ -198,3 +198,28 @@ def test_each_named_outlet_keeps_a_place_in_the_top_k():
     assert [cid for cid, _ in top] == ["f1", "t1", "v1"]
     # Every named outlet already placed: the top k stays as it was.
     assert cover_outlets(merged[:5], merged, subqueries, rankings, hits) == merged[:5]
+
+
+def test_a_publisher_no_article_is_from_unless_an_unlabelled_article_names_it(tmp_path, embedder):
+    import json
+
+    from rag.settings import Settings
+
+    rows = [
+        {"title": "Phones", "body": "The Pixel 8 has a faster chip.", "source": "TechCrunch",
+         "url": "https://example.com/1"},
+        {"title": "Rates", "body": "LONDON (Reuters) - The central bank raised rates again.",
+         "url": "https://example.com/2"},
+    ]
+    corpus = tmp_path / "corpus.json"
+    corpus.write_text(json.dumps(rows))
+    settings = Settings.from_env(env={}, index_dir=tmp_path / "index")
+    ingest_into(settings, [corpus], embedder=embedder)
+    retriever = Pipeline.open(settings, embedder=embedder).retriever
+    # The article without an outlet says it is Reuters': that publisher may be in the index.
+    assert retriever.unknown_outlets("What did a Reuters report say about rates?") == []
+    assert retriever.unknown_outlets("What did a Bloomberg article say about rates?") == [
+        "Bloomberg"
+    ]
+    assert retriever.unknown_outlets("What did the TechCrunch article say?") == []
+    assert retriever.outlets() == [("TechCrunch", 1)]

@@ -80,6 +80,9 @@ def doc_of(chunk_id: str) -> str:
     return chunk_id.rsplit("::", 1)[0]
 
 
+UNLABELLED_PROBE = 50  # keyword hits read for a publisher's name in articles without an outlet
+
+
 class HybridRetriever:
     def __init__(
         self,
@@ -103,6 +106,9 @@ class HybridRetriever:
         )
         self._matcher = OutletMatcher(sorted(set(outlet_of.values())))
         self._outlet_articles = Counter(outlet_of.values())
+        # Articles with no outlet recorded (a folder of .txt files): one of them may be the
+        # publisher a question names, so such a name is looked for in their text.
+        self._unlabelled = len(documents) - len(outlet_of) if documents is not None else 0
         self._sentence_cache: dict[str, Any] = {}
 
     def plan(self, question: str) -> QueryPlan:
@@ -115,8 +121,21 @@ class HybridRetriever:
         return analyse(question, self._matcher, True, True).subqueries[1:]
 
     def unknown_outlets(self, question: str) -> list[str]:
-        """Publishers the question names ("a Bloomberg article") that no indexed article is from."""
-        return unknown_outlets(question, self._matcher)
+        """Publishers the question names ("a Bloomberg article") that no indexed article is from:
+        none is from that outlet, and no article without a recorded outlet names it."""
+        names = unknown_outlets(question, self._matcher)
+        if names and self._unlabelled:
+            names = [n for n in names if not self._named_by_unlabelled(n)]
+        return names
+
+    def _named_by_unlabelled(self, name: str) -> bool:
+        if self.keywords is None:
+            return True  # cannot tell: never abstain on a guess
+        ids = [cid for cid, _ in self.keywords.search(name, UNLABELLED_PROBE)]
+        return any(
+            not h.metadata.get("source") and name.casefold() in h.chunk.text.casefold()
+            for h in self.store.get(ids).values()
+        )
 
     def outlets(self) -> list[tuple[str, int]]:
         """The index's outlets with their article counts, most articles first."""
