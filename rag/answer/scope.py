@@ -5,7 +5,9 @@ holds no article from Bloomberg or Reuters, however close the retrieved passages
 shown TechCrunch's sentences answers anyway, under the wrong outlet's name. The publishers a
 question names are found by `rag.search.query.unknown_outlets` (only where the question puts a
 publisher: "a Bloomberg article", "an article in The Wall Street Journal", "reported by CNN"),
-and the answer says which are missing and which outlets the index does hold.
+and the answer says which are missing and which outlets the index does hold. Where some articles
+have no outlet recorded, a publisher that one of them names is not called missing
+(`HybridRetriever.unknown_outlets`).
 
 Left out: people, titles and dates named in the question (a date in a question is as often the
 day of an event as the day of a report, and a person may be named in words the index spells
