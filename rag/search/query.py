@@ -262,6 +262,9 @@ _NOT_OUTLETS = frozenset(
 )
 
 
+MAX_OUTLET_CHARS = 60  # "The Independent - Life and Style" is 32; longer is not a name
+
+
 def unknown_outlets(question: str, matcher: OutletMatcher) -> list[str]:
     """The publishers a question names in a publisher's place ("a Bloomberg article", "a report
     by Reuters") that are not outlets of the index, as written, first mention first."""
@@ -278,6 +281,7 @@ def unknown_outlets(question: str, matcher: OutletMatcher) -> list[str]:
                 name = re.sub(r"^the\s+", "", part.group(0), flags=re.I).strip(" .,'’")
                 if (
                     not name
+                    or len(name) > MAX_OUTLET_CHARS
                     or name.split()[0] in _NOT_OUTLETS
                     or name in names
                     or any(s < end and start < e for s, e in known)
