@@ -6,8 +6,8 @@ question's own words ("Solana is the organization founded in late 2015 known for
 AI-powered chatbot ChatGPT"): a sentence that reads as a finding of the articles but is only the
 question restated. Here the answer is the name alone: the name the model's first sentence opens
 with (cut at its first verb or punctuation) or closes with ("The individual who ... is Sam
-Bankman-Fried"), and the code cites the chosen units that name it. A name
-that no evidence unit holds is still shown, but flagged as unsupported like any other claim.
+Bankman-Fried"), and the code cites the chosen units that name it. A name that no evidence unit
+holds is still shown, but flagged as unsupported like any other claim.
 
 Left out: proposing candidates in code from the units of every outlet the question names. On 33
 MultiHop-RAG dev questions the four retrieved passages held the gold name in two named outlets'

@@ -66,7 +66,6 @@ class Score:
     prompt_tokens: int
     pass1_ms: float | None = None  # evidence choice (None in rows of older runs)
     pass2_ms: float | None = None  # writing the answer
-    short: str = ""  # the short answer scored
 
 
 def load_items(path: Path) -> list[Item]:
@@ -200,7 +199,6 @@ def score(item: Item, r: dict[str, Any]) -> Score:
         int(r.get("prompt_tokens", 0)),
         r["timings_ms"].get("pass1"),
         r["timings_ms"].get("pass2"),
-        short,
     )
 
 
@@ -277,12 +275,12 @@ def _gold_yes_no(item: Item) -> bool | None:
 
 
 def _balanced(yes_no: list[tuple[Item, Score]]) -> float | None:
+    """The mean of the accuracies (`Score.correct`) on gold Yes and on gold No."""
     rates = []
     for want in (True, False):
-        group = [s for i, s in yes_no if _gold_yes_no(i) is want]
+        group = [s.correct for i, s in yes_no if _gold_yes_no(i) is want]
         if group:
-            said = [s.short.strip().rstrip(".").lower() == ("yes" if want else "no") for s in group]
-            rates.append(sum(said) / len(group))
+            rates.append(sum(group) / len(group))
     return round(sum(rates) / len(rates), 3) if len(rates) == 2 else None
 
 

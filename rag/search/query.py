@@ -100,11 +100,8 @@ class OutletMatcher:
         """Whether `name` stands for an outlet of the index: an alias, that alias with "The"
         ("Guardian" for "The Guardian"), or its first words ("BBC" for "BBC News")."""
         name = re.sub(r"^the\s+", "", name.strip(), flags=re.I).lower()
-        return any(
-            re.sub(r"^the\s+", "", alias).startswith((f"{name} ", name))
-            and re.sub(r"^the\s+", "", alias)[len(name) : len(name) + 1] in ("", " ")
-            for alias in self._by_alias
-        )
+        bare = (re.sub(r"^the\s+", "", alias) for alias in self._by_alias)
+        return any(b == name or b.startswith(f"{name} ") for b in bare)
 
     def find(self, question: str) -> list[OutletMention]:
         if self._re is None:
@@ -233,7 +230,7 @@ _CAP = r"[A-Z][\w&.'’-]*"
 _LINK = r"(?:\s+(?:of|the|and|&|for|de|du|la|le)\s+|\s+|-)"
 # A publisher's name: capitalised words, with "of", "and", "&" inside ("Times of India"),
 # optionally quoted ('The Verge').
-_OUTLET_NAME = rf"(?P<q>['‘\"“]?)(?P<name>(?:The\s+|the\s+)?{_CAP}(?:{_LINK}{_CAP}){{0,5}})['’\"”]?"
+_OUTLET_NAME = rf"['‘\"“]?(?P<name>(?:The\s+|the\s+)?{_CAP}(?:{_LINK}{_CAP}){{0,5}})['’\"”]?"
 _OUTLET_SLOTS = (
     # "a Bloomberg article", "the 'Fortune' report", "a Times of India report"
     re.compile(rf"\b(?:a|an|the|one|another|both)\s+{_OUTLET_NAME}\s+{_STORY}\b"),
