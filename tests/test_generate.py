@@ -61,3 +61,22 @@ def test_the_same_question_gets_the_same_answer_whatever_came_before(seed_pipeli
     assert answer() == first  # the whole prompt is in the cache now
     ask(seed_pipeline, "What did Shamkhani say about sanctions on Iran?").answer  # noqa: B018
     assert answer() == first
+
+
+def test_what_the_main_thread_prints_while_a_model_loads_is_kept(capfd):
+    # The model loads in a background thread (Pipeline.preload) while the CLI prints; a load
+    # must not point the process's stdout at /dev/null meanwhile.
+    import os
+    import threading
+
+    from rag.pipeline import default_generator
+    from rag.settings import Settings
+
+    loader = threading.Thread(target=default_generator, args=(Settings.from_env(env={}),))
+    loader.start()
+    written = 0
+    while loader.is_alive() or written == 0:
+        os.write(1, b"line\n")
+        written += 1
+    loader.join()
+    assert capfd.readouterr().out.count("line\n") == written

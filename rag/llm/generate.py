@@ -64,12 +64,29 @@ def _shared(a: Sequence[object], b: Sequence[object]) -> int:
 def import_backend() -> None:
     """Import llama_cpp now, in the calling thread. Loading weights in a worker thread is safe;
     importing there while another thread imports numpy is not (numpy can come back half
-    initialised: "cannot import name '__cpu_features__'")."""
-    import llama_cpp  # noqa: F401
+    initialised: "cannot import name '__cpu_features__'").
+
+    With verbose=False, llama-cpp-python quiets a model load by pointing the process's file
+    descriptors 1 and 2 at /dev/null for the whole load. The model loads in a background thread
+    (`Pipeline.preload`), so whatever the main thread printed meanwhile was lost: the table of a
+    resumed `rag eval answers`, the articles-being-read line of `rag ask`. llama.cpp's own logs
+    go through its log callback, which verbose=False already silences, so the redirect is
+    replaced by nothing."""
+    import contextlib
+
+    import llama_cpp._internals
+    import llama_cpp.llama
+
+    def keep_outputs(disable: bool = True) -> contextlib.nullcontext[None]:
+        return contextlib.nullcontext()
+
+    llama_cpp.llama.suppress_stdout_stderr = keep_outputs  # type: ignore[misc,assignment]
+    llama_cpp._internals.suppress_stdout_stderr = keep_outputs  # type: ignore[misc,assignment]
 
 
 class LlamaCppGenerator:
     def __init__(self, path: Path, settings: Settings, name: str | None = None) -> None:
+        import_backend()
         from llama_cpp import Llama
 
         self.name = name or path.stem
