@@ -191,3 +191,65 @@ def test_a_megabyte_of_hostile_text_is_quick(text):
     t0 = time.perf_counter()
     extract_attributions(text)
     assert time.perf_counter() - t0 < 10
+
+
+def test_a_quote_inside_the_speakers_own_clause_is_reported_speech_with_its_clause():
+    # The quote is part of what she said; on its own it would lose "the port" and its source.
+    text = (
+        "Harbour master Ines Vale toured the docks on Friday. "
+        "Vale said the port has become “a bottleneck for the whole region.”"
+    )
+    assert spans(text) == [
+        ("the port has become “a bottleneck for the whole region.”", "said", "Vale", "Ines Vale")
+    ]
+
+
+def test_a_quote_after_a_colon_or_that_alone_stays_a_direct_quote():
+    text = "Mayor Olu Adeyemi said that “the bridge will open in May.”"
+    assert spans(text)[0][0] == "“the bridge will open in May.”"
+    text = "Mayor Olu Adeyemi said: “The bridge will open in May.”"
+    assert spans(text)[0][0] == "“The bridge will open in May.”"
+
+
+def test_reported_speech_beside_a_direct_quote_in_one_sentence_is_found_too():
+    text = (
+        "Senator Mara Quist said she saw no reason to change course, "
+        "telling reporters that “we will finish what we started.”"
+    )
+    found = spans(text)
+    assert ("“we will finish what we started.”", "telling", "Senator Mara Quist",
+            "Mara Quist") in found  # fmt: skip
+    assert any(c.startswith("she saw no reason to change course") and s == "Senator Mara Quist"
+               for c, _, s, _ in found)  # fmt: skip
+
+
+def test_a_second_verb_of_the_subject_takes_the_subject_as_source():
+    text = (
+        "Economist Priya Nand paid off her loans in five years, "
+        "but said many graduates could not afford to do the same."
+    )
+    ((content, cue, src, speaker),) = spans(text)
+    assert content.startswith("many graduates could not afford")
+    assert (cue, src, speaker) == ("said", "Economist Priya Nand", "Priya Nand")
+
+
+def test_he_in_the_next_sentence_goes_on_with_the_one_who_spoke_not_the_name_he_met():
+    text = (
+        "President Dana Obi received the envoy on Monday.\n\n"
+        "“Trade is the best road to peace,” he said in a meeting with envoy Karl Brandt.\n\n"
+        "He added that the border talks would resume in spring.\n\n"
+        "Brandt said the visit had been useful."
+    )
+    speakers = [(c[:12], sp) for c, _, _, sp in spans(text)]
+    assert speakers == [
+        ("“Trade is th", "Dana Obi"),
+        ("the border t", "Dana Obi"),
+        ("the visit ha", "Karl Brandt"),
+    ]
+
+
+def test_a_heading_does_not_run_into_the_name_that_opens_the_next_paragraph():
+    text = (
+        "Port Talks\nMinister Lea Haas met the unions. Haas said the strike must end this week."
+    )
+    assert spans(text)[-1][3] == "Lea Haas"

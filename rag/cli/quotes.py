@@ -47,7 +47,8 @@ def quotes(
         stale = len(docs.stale_quotes())
         if stale:
             err.print(
-                f"{stale} documents have no attributions yet (indexed before `rag quotes`): run "
+                f"{stale} documents have no attributions from this version of the extractor "
+                "(indexed before `rag quotes`, or by an older version): run "
                 "`rag index check --repair` to extract them."
             )
         filters = (outlet, since, until)

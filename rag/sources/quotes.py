@@ -16,8 +16,10 @@ Two passes:
    at a paragraph's end runs to it). A quote is attributed by a cue clause just after it
    (`"X," he said.` / `"X," said Smith.`) or just before it in its sentence (`Smith said: "X"`,
    `according to Smith, "X"`); an unattributed quote that follows an attributed one in the same
-   paragraph continues it (`"X," he said. "Y."` is one content, X to Y).
-2. Reported speech, one per sentence outside the direct quotes: `Smith said (that) X`,
+   paragraph continues it (`"X," he said. "Y."` is one content, X to Y). A quote inside the
+   speaker's own clause (`Cross said he “may yet have to vote for her”`) is reported speech
+   that quotes: the content is the clause.
+2. Reported speech, in each part of a sentence outside the direct quotes: `Smith said (that) X`,
    `Smith told Reuters X`, `X, Smith said.`, `X, said Smith.`, `According to Smith, X`,
    `X, according to Smith.`
 """
@@ -75,11 +77,12 @@ hopes hoped expect expects expected know knows knew feel feels felt predicted
 _QUOTE_ONLY = _wordlist(
     """ask asks asked asking continue continues continued joke jokes joked quip quips
 quipped remark remarks remarked shout shouts shouted yell yells yelled exclaim exclaimed muse
-mused explain scoff scoffed chant chanted sing sang read reads recount recounts recounted
-posted wonder wonders wondered offer offers offered summarize summarized put puts state
-states stated affirm affirms affirmed chant chanting chanted shouting screamed cried yelling
-dubbed dub dubs label labels labeled labelled labeling call calls called calling describe
-describes described proclaim proclaims proclaimed exclaims declaring quoted quoting reads
+mused explain scoff scoffed chant chanted sing sings singing sang read reads
+recount recounts recounted posted wonder wonders wondered offer offers offered
+summarize summarized put puts state states stated affirm affirms affirmed chant chanting chanted
+shouting screamed cried yelling dubbed dub dubs label labels labeled labelled labeling
+call calls called calling describe describes described proclaim proclaims proclaimed exclaims
+declaring quoted quoting reads
 """
 )
 # Attitudes and acts that PolNeAR counts as attributions (chosen on its train split: words that
@@ -110,7 +113,8 @@ initially separately frequently long falsely correctly rightly wrongly angrily b
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "org", "we": "org",
              "who": "rel", "which": "rel", "i": None, "you": None}  # fmt: skip
 # Roles: a person's or an organisation's, resolved to the last named one of that kind.
-_PERSON_ROLES = _wordset("""official officials spokesman spokeswoman spokesperson aide aides
+_PERSON_ROLES = _wordset("""official officials spokesman spokeswoman spokesperson spokesmen
+spokeswomen spokespeople person aide aides
 adviser advisers advisor advisors source sources minister president secretary senator
 governor chairman chairwoman chair director lawyer lawyers attorney attorneys candidate nominee
 leader leaders ambassador general commander chief executive analyst analysts expert experts
@@ -170,7 +174,9 @@ _NAME_WORD = (
 )
 _NAME_RUN = re.compile(
     _NAME_WORD
-    + r"(?:\s+(?:(?:of|the|de|del|la|van|von|der|al|bin|ibn|da|di|du|le)\s+)?"
+    # Spaces, not line breaks: a heading ("Strategic Relations") does not run into the name
+    # that opens the next paragraph.
+    + r"(?:[^\S\n]+(?:(?:of|the|de|del|la|van|von|der|al|bin|ibn|da|di|du|le)[^\S\n]+)?"
     + _NAME_WORD
     + ")*"
 )
@@ -344,6 +350,8 @@ def _np_before(text: str, toks: list[tuple[int, int]], j: int) -> _Src | None:
                 break
             k -= 1
             steps += 1
+        if k > 0 and text[toks[k - 1][0] : toks[k - 1][1]].lower() in _NOT_BEFORE_SUBJECT:
+            return None  # "in a meeting with his Russian counterpart stressed": not the subject
         return _Src((toks[k][0], toks[j][1]), "role")
     return None
 
@@ -399,8 +407,8 @@ def _clean_name(name: str) -> str:
     words = name.split()
     cut = 0
     for k, w in enumerate(words[:-1]):
-        if w.lower().rstrip(".") in _TITLES:
-            cut = k + 1
+        if w.lower().rstrip(".") in _TITLES or (k == cut and w.lower() in _PERSON_ROLES):
+            cut = k + 1  # "Economist Priya Nand": a role that opens the name
     words = words[cut:]
     while len(words) > 1 and words[0].lower() in _NOT_NAMES:
         words = words[1:]
@@ -420,6 +428,8 @@ def _person_after_role(name: str) -> str:
         default=-1,
     )
     tail = words[last_org + 1 :]
+    if len(tail) > 3 and tail[0] == "of" and tail[1][:1].isupper():
+        tail = tail[2:]  # "Security Council of Russia Nikolai Patrushev": the country first
     if last_org >= 0 and 2 <= len(tail) <= 3 and all(w[:1].isupper() for w in tail):
         return " ".join(tail)
     return name
@@ -502,6 +512,11 @@ class _Entities:
                 if not is_org and speaker_key(name) in speakers:
                     return name
         return None
+
+    def sentence_of(self, offset: int) -> int:
+        from bisect import bisect_right
+
+        return bisect_right(self.sentences, offset) - 1
 
     def last(self, before: int, org: bool | None) -> str | None:
         from bisect import bisect_left
@@ -638,7 +653,11 @@ def _subject(text: str, toks: list[tuple[int, int]], upto: int) -> _Src | None:
     src = _source_after(text, toks, i)
     if src is None or src.kind == "role" or src.span[1] > toks[upto][0]:
         return None
-    return src
+    # "Priya Nand paid off her loans ..., but said": the name ends before its verb.
+    k = next(k for k in range(i, upto) if toks[k][1] >= src.span[1])
+    while k > i and text[toks[k][0]].islower():
+        k -= 1
+    return _Src((src.span[0], toks[k][1]), src.kind)
 
 
 def extract_attributions(text: str) -> list[Attribution]:
@@ -727,24 +746,30 @@ def extract_attributions(text: str) -> list[Attribution]:
                 unattributed.append((qs, qe))  # not said by anyone found, still not narrative
                 continue
             cue, src, clause_end = got
+            content = (qs, qe)
+            opens = _embedding_clause(text, cue, qs)
+            if opens is not None:
+                # `Trump said the US has become a “dumping ground ...”`: the quote is part of
+                # what he said; the content is the whole clause, to the sentence's end.
+                sent_end = sentences[sentence_of(qe - 1)][1]
+                content = _trim(text, opens, max(qe, sent_end))
+                clause_end = content[1]
             last = found[-1][0].speaker if found else None
-            att = Attribution((qs, qe), cue, src.span if src else None,
+            att = Attribution(content, cue, src.span if src else None,
                               _speaker(text, src, ents, last))  # fmt: skip
             found.append((att, src))
             end = max(clause_end, qe)
             prev = (len(found) - 1, end, not text[end:pe].strip(" \t.,;\"”’'"))
     for att, _ in found:
-        lo = min(att.content[0], *(x[0] for x in (att.cue, att.source) if x))
+        # A source far before its cue ("Quist said she ..., telling reporters “...”") leaves
+        # the words between open to reported speech.
+        lo = min(att.content[0], *(x[0] for x in (att.cue,) if x))
         hi = max(att.content[1], *(x[1] for x in (att.cue, att.source) if x))
         covered.append((lo, hi))
 
-    # 2. Reported speech, one attribution per sentence outside the direct quotes.
+    # 2. Reported speech, in each part of a sentence outside the direct quotes.
     covered.sort()
-    starts = [c[0] for c in covered]
-    for s, e in sentences:
-        k = bisect_right(starts, e) - 1
-        if k >= 0 and covered[k][1] > s:
-            continue
+    for s, e in _uncovered(sentences, covered):
         for content, cue, src in _reported(text, s, e):
             named = cue is not None and _APPOSITIVE.match(text, cue[0])
             if named and text[: cue[0]].endswith(", "):  # type: ignore[index]
@@ -756,6 +781,35 @@ def extract_attributions(text: str) -> list[Attribution]:
     found = _resolve_pronouns(text, found, ents)
     found.sort(key=lambda x: x[0].content)
     return [a for a, _ in found]
+
+
+def _uncovered(
+    sentences: list[tuple[int, int]], covered: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The parts of each sentence outside the direct quotes' attributions, where reported speech
+    may stand: `Carson said he saw no need to change, telling ABC that “we tell the truth”`
+    holds one of each."""
+    out = []
+    starts = [c[0] for c in covered]
+    for s, e in sentences:
+        k = bisect_right(starts, e) - 1
+        if k < 0 or covered[k][1] <= s:
+            out.append((s, e))
+            continue
+        j = k
+        while j > 0 and covered[j - 1][1] > s:
+            j -= 1
+        at = s
+        for cs, ce in covered[j : k + 1]:
+            if cs - at > MIN_PART:
+                out.append((at, cs))
+            at = max(at, ce)
+        if e - at > MIN_PART:
+            out.append((at, e))
+    return out
+
+
+MIN_PART = 40  # characters: a clause with a speaker, a cue and something said
 
 
 _APPOSITIVE = re.compile(r"(?:called|dubbed|named|known as)\s+[A-Z][\w.-]*[,)]")
@@ -793,21 +847,42 @@ def _resolve_pronouns(
     named = {
         speaker_key(a.speaker)
         for a, src in found
-        if a.speaker and src is not None and src.kind == "name" and not _is_org(a.speaker)
+        if a.speaker
+        and src is not None
+        and src.kind == "name"
+        and not _is_org(a.speaker)
+        and not _after_the(text, src.span[0])
     }
     out = []
     previous: str | None = None  # the last person quoted, as corrected here
+    previous_sentence = -2  # the sentence where that person's source stands
     for att, src in sorted(found, key=lambda x: x[0].content):
         if src is not None and src.kind == "pronoun":
             word = text[src.span[0] : src.span[1]].lower()
             if _PRONOUNS.get(word) == "person":
-                who = ents.subject_before(src.span[0], named) or previous
+                here = ents.sentence_of(src.span[0])
+                if previous is not None and previous_sentence == here - 1:
+                    # "“…,” he said in a meeting with Patrushev. He added that …": the one
+                    # who spoke in the sentence before goes on, not the name that sentence holds
+                    who: str | None = previous
+                else:
+                    who = ents.subject_before(src.span[0], named) or previous
                 if who:
                     att = replace(att, speaker=who)
-        if att.speaker and speaker_key(att.speaker) in named:
+        if att.speaker and src is not None and (
+            speaker_key(att.speaker) in named
+            or (src.kind == "pronoun" and not _is_org(att.speaker))
+        ):
             previous = att.speaker
+            previous_sentence = ents.sentence_of(src.span[0])
         out.append((att, src))
     return out
+
+
+def _after_the(text: str, at: int) -> bool:
+    """Whether the name at `at` follows "the" ("the West", "the Kremlin"): a thing or a body,
+    never the "he" of a later sentence."""
+    return text[max(0, at - 4) : at].lower() == "the " or text[at : at + 4].lower() == "the "
 
 
 def _open_ended(text: str, end: int) -> bool:
@@ -907,6 +982,27 @@ def _opens_new_speech(text: str, qe: int, toks: list[tuple[int, int]], k: int) -
     return bool(words) and words[0].lower() == "that"
 
 
+def _embedding_clause(text: str, cue: tuple[int, int], qs: int) -> int | None:
+    """Where the reported clause that holds a quote opens, when words of the speaker's own
+    clause stand between the cue and the quote (`said he “may yet have to ...”`, `told reporters
+    that the US is a “dumping ground”`); None for `said: “`, `said, “`, `said that “`."""
+    gap = text[cue[1] : qs]
+    if gap.rstrip()[-1:] in ":,—–-" or text[cue[0] : cue[1]].lower() == "according to":
+        return None
+    toks = _tokens(text, cue[0], qs)
+    word = text[toks[0][0] : toks[0][1]].lower()
+    k = _after_hearer(text, toks, 0) if word in _HEARER else 1
+    if k >= len(toks):
+        return None
+    opens = toks[k][0]
+    mt = _THAT_AFTER.match(text, opens, qs)
+    if mt and "that" in mt.group(0):
+        opens = mt.end()  # "said on its website that ..."
+    if not _WORD.search(text, opens, qs):
+        return None
+    return _trim(text, opens, qs)[0]
+
+
 def _quote_before(
     text: str, start: int, qs: int, sent_start: int
 ) -> tuple[tuple[int, int], _Src | None, int] | None:
@@ -953,6 +1049,8 @@ _PP_ONLY = re.compile(
     r"(?:(?:on|in|at|during|last|this|earlier|late|early|after|before|from|to|with|via|"
     r"through|over|by|about|when|while|as)\b[^,;:“\"]*)"
 )
+# A noun phrase after these is their object, never the subject of the cue that follows it.
+_NOT_BEFORE_SUBJECT = _wordset("with against among between")
 _PREP_AFTER = _wordset("by to in with as of on for up about")
 
 _Found = tuple[tuple[int, int], tuple[int, int], "_Src | None"]
@@ -993,6 +1091,8 @@ def _reported(text: str, s: int, e: int) -> list[_Found]:
             src = _subject(text, toks, i)  # Smith spoke on Monday, saying that ...
         else:
             src = _source_before(text, toks, i)
+            if src is None and _coordinated(text, toks, i):
+                src = _subject(text, toks, i)  # She paid it down, but said she ...
         if src is not None:
             cands.append((i, (ts, te), src, "plain"))
     if not cands:
@@ -1020,6 +1120,18 @@ def _reported(text: str, s: int, e: int) -> list[_Found]:
         if content is not None and _words(text[content[0] : content[1]]) >= 2:
             out.append((content, cue, src))
     return out
+
+
+def _coordinated(text: str, toks: list[tuple[int, int]], i: int) -> bool:
+    """Whether the cue at token i is a second verb of its sentence's subject: `... and said`,
+    `..., but says`, auxiliaries and adverbs between."""
+    j = i - 1
+    while j >= 0 and (
+        text[toks[j][0] : toks[j][1]].lower() in _AUX
+        or _ADVERB.fullmatch(text[toks[j][0] : toks[j][1]])
+    ):
+        j -= 1
+    return j > 0 and text[toks[j][0] : toks[j][1]].lower() in ("and", "but")
 
 
 _INVERTING = _wordset("said says added adds wrote writes noted notes explained")
@@ -1065,3 +1177,4 @@ def _reported_content(
     if n_after >= 3:
         return after
     return None
+
