@@ -13,6 +13,7 @@ inside the timed region (as `rag ingest` does), so the comparison is, if anythin
 `RAG_BULK_BF16=0` measures ours without the bfloat16 bulk embedder.
 
     python scripts/bench_ingest.py --articles 609 --runs 1 --which both
+    python scripts/bench_ingest.py --articles 609 --runs 1 --which quotes   # extraction's cost
 
 MultiHop-RAG: Tang & Yang (2024), ODC-BY.
 """
@@ -50,6 +51,19 @@ def run_ours(corpus: Path, folder: Path) -> tuple[int, float]:
     return report.embedded_chunks, seconds
 
 
+def run_ours_without_quotes(corpus: Path, folder: Path) -> tuple[int, float]:
+    """`run_ours` with the attribution extractor (who said what) replaced by one that finds
+    nothing: what extraction costs an ingest, everything else equal."""
+    from rag.index import docstore
+
+    extract = docstore.extract_attributions
+    docstore.extract_attributions = lambda text: []  # type: ignore[assignment]
+    try:
+        return run_ours(corpus, folder)
+    finally:
+        docstore.extract_attributions = extract  # type: ignore[assignment]
+
+
 def run_naive(corpus: Path, folder: Path) -> tuple[int, float]:
     import chromadb
     from llama_index.core import Document
@@ -85,10 +99,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=609)
     ap.add_argument("--runs", type=int, default=1)
-    ap.add_argument("--which", choices=["ours", "naive", "both"], default="both")
+    ap.add_argument(
+        "--which", choices=["ours", "naive", "both", "quotes"], default="both",
+        help="quotes: ours against ours without attribution extraction",
+    )
     a = ap.parse_args()
-    runners = {"ours": run_ours, "naive": run_naive}
-    names = list(runners) if a.which == "both" else [a.which]
+    runners = {"ours": run_ours, "naive": run_naive, "no-quotes": run_ours_without_quotes}
+    names = {"both": ["ours", "naive"], "quotes": ["ours", "no-quotes"]}.get(a.which, [a.which])
     rates: dict[str, list[float]] = {n: [] for n in names}
     for run in range(a.runs):
         for name in names:  # interleaved, so both see the same machine load
@@ -104,8 +121,8 @@ def main() -> None:
     for name, values in rates.items():
         print(f"{name}: median {statistics.median(values):.1f} chunks/s over {len(values)} runs")
     if len(names) == 2:
-        ratio = statistics.median(rates["ours"]) / statistics.median(rates["naive"])
-        print(f"ours / naive: {ratio:.2f}x")
+        ratio = statistics.median(rates["ours"]) / statistics.median(rates[names[1]])
+        print(f"ours / {names[1]}: {ratio:.2f}x")
 
 
 if __name__ == "__main__":
