@@ -1003,6 +1003,14 @@ def _embedding_clause(text: str, cue: tuple[int, int], qs: int) -> int | None:
     return _trim(text, opens, qs)[0]
 
 
+def _clause_subject(text: str, toks: list[tuple[int, int]], j: int) -> _Src | None:
+    """The source of the nearest verb of speech before token j ("he stressed ..., adding")."""
+    for k in range(j - 2, 0, -1):
+        if text[toks[k][0] : toks[k][1]].lower() in _REPORT_CUES | _QUOTE_CUES:
+            return _source_before(text, toks, k)
+    return None
+
+
 def _quote_before(
     text: str, start: int, qs: int, sent_start: int
 ) -> tuple[tuple[int, int], _Src | None, int] | None:
@@ -1025,7 +1033,12 @@ def _quote_before(
         if w in _QUOTE_CUES:
             if _words(text[toks[j][1] : qs]) > 8:
                 return None
-            src = _source_before(text, toks, j)
+            if w.endswith("ing") and j > 0 and text[toks[j - 1][0]] in ",—–":
+                # "Referring to Iran, he stressed the need ..., adding: “...”": the subject of
+                # the clause the participle hangs on, not the last noun before the comma
+                src = _clause_subject(text, toks, j) or _source_before(text, toks, j)
+            else:
+                src = _source_before(text, toks, j)
             if src is None and start == sent_start:
                 src = _subject(text, toks, j)
             if src is None and not w.endswith("ing"):
