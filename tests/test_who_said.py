@@ -142,3 +142,21 @@ def test_speech_put_in_the_wrong_mouth_is_flagged(seed_settings, embedder):
     ]:
         claims = misattributed(text, [Claim(0, len(text), (1,), True)], [cite], speakers)
         assert claims[0].supported is supported, text
+
+
+def test_what_a_speaker_is_quoted_on_names_whole_names():
+    from rag.search.quotes import Quote, topics
+    from rag.sources.quotes import Attribution
+    from rag.types import Document
+
+    def quote(text: str, speaker: str) -> Quote:
+        doc = Document(doc_id=text[:8], text=text, title="")
+        return Quote(doc, Attribution((0, len(text)), None, None, speaker))
+
+    said = [
+        quote("He said the role of the United States in Ukraine is to expand NATO.", "Ana Ruiz"),
+        quote("She blamed the United States for the war in Ukraine.", "Ana Ruiz"),
+    ]
+    others = [quote("The weather in Lisbon was mild on Monday.", "Tom Bell")] * 6
+    on = topics(said, said + others)
+    assert "United States" in on and "United" not in on and "States" not in on

@@ -128,6 +128,8 @@ def topics(quotes: list[Quote], every: list[Quote], n: int = 4) -> list[str]:
     for w in ranked:
         if w[:4] in heads:  # "West" after "Western", "sanctioned" after "sanctions"
             continue
+        if any(shown[w] in name or name in shown[w] for name in out):
+            continue  # "States" after "United States"
         heads.add(w[:4])
         out.append(shown[w])
         if len(out) == n:
@@ -147,8 +149,19 @@ def _proper(text: str, stem: str) -> str | None:
             continue
         before = text[: m.start()].rstrip(" \"'“‘(")
         if before and before[-1] not in ".!?:":
+            # "United States", "North Atlantic": the name is the capitalised run, not its
+            # first word
+            for run in _CAPITALISED_RUN.finditer(text):
+                if run.start() <= m.start() < run.end():
+                    words = run.group(0).split()
+                    while len(words) > 1 and not content_words(words[0]):
+                        words = words[1:]  # "The United States", "In Ukraine"
+                    return " ".join(words)
             return word
     return None
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'-]*(?:[^\S\n]+[A-Z][\w’'-]*){0,2}")
 
 
 def same_speaker(name: str, quote: Quote) -> bool:
