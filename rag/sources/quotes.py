@@ -109,6 +109,7 @@ _AUX = _wordset("""has have had also later previously repeatedly recently once a
 publicly privately has would will could may might did does do not never often again is was were
 are been be being quickly simply just still even further flatly earlier reportedly
 initially separately frequently long falsely correctly rightly wrongly angrily bluntly
+itself himself herself themselves here
 """)
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "org", "we": "org",
              "who": "rel", "which": "rel", "i": None, "you": None}  # fmt: skip
@@ -328,11 +329,13 @@ def _np_before(text: str, toks: list[tuple[int, int]], j: int) -> _Src | None:
     role = low in _PERSON_ROLES or low in _ORG_ROLES or low.rstrip("s") in _ORG_ROLES
     if not role and word.isalpha() and word.islower() and low not in _NOT_NAMES:
         # "Several senators said", "those surveyed said": a determiner close before.
-        for k in range(j - 1, max(-1, j - 4), -1):
+        for k in range(j - 1, max(-1, j - 6), -1):
             pk = text[toks[k][0] : toks[k][1]].lower()
             if pk in _DETERMINERS and pk not in ("that", "this", "a", "an", "one"):
-                role = True
+                role = True  # "The billionaire real estate magnate says"
                 break
+            if pk in ("and", "or") and k < j - 1:
+                continue  # "three current and former Podesta employees said"
             if not pk.isalpha() or pk in _NOT_NAMES or pk in _REPORT_CUES or pk in _AUX:
                 break
     if role:
