@@ -253,3 +253,14 @@ def test_a_heading_does_not_run_into_the_name_that_opens_the_next_paragraph():
         "Port Talks\nMinister Lea Haas met the unions. Haas said the strike must end this week."
     )
     assert spans(text)[-1][3] == "Lea Haas"
+
+
+def test_a_headline_or_transcript_speaker_before_a_colon():
+    text = (
+        "Lewandowski: FBI director acted as judge and jury on the case\n\n"
+        "Editor's Note: The following is part 3 of an excerpt."
+    )
+    found = spans(text)
+    assert found[0] == ("FBI director acted as judge and jury on the case", ":", "Lewandowski",
+                        "Lewandowski")  # fmt: skip
+    assert len(found) == 1  # a label is nobody's

@@ -1069,6 +1069,14 @@ _PP_ONLY = re.compile(
 _NOT_BEFORE_SUBJECT = _wordset("with against among between")
 _PREP_AFTER = _wordset("by to in with as of on for up about")
 
+_COLON_SPEAKER = re.compile(
+    r"[^\S\n]*(" + _NAME_WORD + r"(?:[^\S\n]+" + _NAME_WORD + r"){0,3}):[^\S\n]+(?=\S)"
+)
+# Words that open a "Label: text" line without anyone speaking.
+_LABELS = _wordset("""note update updated correction editor editor's photo photos video watch
+read related source sources image credit caption tags posted share advertisement subscribe
+follow contact click see also disclosure warning breaking live transcript more paid notice
+wow look boom plus remember revealed exclusive latest stat chart map the""")
 _Found = tuple[tuple[int, int], tuple[int, int], "_Src | None"]
 
 
@@ -1076,6 +1084,13 @@ def _reported(text: str, s: int, e: int) -> list[_Found]:
     """Reported speech in the sentence text[s:e]: `Smith said (that) X`, `X, Smith said.`,
     `X, said Smith.`, `X, he said, Y.`, `According to Smith, X`, `X, according to Smith`;
     several when joined ("X, but she said Y")."""
+    colon = _COLON_SPEAKER.match(text, s, e)
+    if colon and colon.group(1).split()[0].lower().replace("’", "'") not in _LABELS:
+        # "Lewandowski: FBI director acted as judge and jury": a headline's or a
+        # transcript's speaker
+        said = _trim(text, colon.end(), e)
+        if _words(text[said[0] : said[1]]) >= 3:
+            return [(said, (colon.end(1), colon.end(1) + 1), _Src(colon.span(1), "name"))]
     toks = _tokens(text, s, e)
     # (cue token index or -1, cue span, source, form)
     cands: list[tuple[int, tuple[int, int], _Src, str]] = []
@@ -1089,6 +1104,8 @@ def _reported(text: str, s: int, e: int) -> list[_Found]:
         w = text[ts:te].lower()
         if w not in _REPORT_CUES:
             continue
+        if i > 0 and _is_cap(text[ts:te]) and text[toks[i - 1][0] : toks[i - 1][1]][-2:] in _S:
+            continue  # "Editor's Note", "Trump's Claims": a noun after a possessive
         nxt = text[toks[i + 1][0] : toks[i + 1][1]].lower() if i + 1 < len(toks) else ""
         if nxt == "by":  # X was criticized by Smith
             src = _source_after(text, toks, i + 2)
@@ -1150,6 +1167,7 @@ def _coordinated(text: str, toks: list[tuple[int, int]], i: int) -> bool:
     return j > 0 and text[toks[j][0] : toks[j][1]].lower() in ("and", "but")
 
 
+_S = ("'s", "’s")
 _INVERTING = _wordset("said says added adds wrote writes noted notes explained")
 
 
