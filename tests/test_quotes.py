@@ -264,3 +264,15 @@ def test_a_headline_or_transcript_speaker_before_a_colon():
     assert found[0] == ("FBI director acted as judge and jury on the case", ":", "Lewandowski",
                         "Lewandowski")  # fmt: skip
     assert len(found) == 1  # a label is nobody's
+
+
+def test_an_office_without_a_name_is_its_holder_where_the_article_says_so_else_no_one():
+    text = (
+        "Secretary of Norland's Security Council Rear Admiral Ines Vale opened the port.\n\n"
+        "Envoy Karl Brandt attended.\n\n"
+        "Secretary of Norland's Security Council said the port would double its traffic by May.\n\n"
+        "Chairman of Norland's Defence Council said the line would close for a week."
+    )
+    speakers = [sp for _, _, _, sp in spans(text)]
+    # Not Karl Brandt, the last person named: the article names Vale with the office.
+    assert speakers == ["Ines Vale", None]

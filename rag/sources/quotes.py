@@ -137,6 +137,7 @@ president vice secretary minister prime deputy chief chairman chairwoman directo
 spokeswoman ambassador judge justice lt col sgt capt adm maj rev prof professor sir lord dame
 speaker leader mayor commissioner attorney former acting candidate nominee ceo chair king queen
 prince pope candidate executive officer adviser advisor aide official cardinal bishop
+admiral rear brigadier colonel lieutenant major sergeant captain commander marshal
 """)
 _NAME_SUFFIX = _wordset("jr jr. sr sr. ii iii iv")
 _ORG_WORDS = _wordset("""ministry department agency council party committee office commission
@@ -433,6 +434,10 @@ def _person_after_role(name: str) -> str:
     tail = words[last_org + 1 :]
     if len(tail) > 3 and tail[0] == "of" and tail[1][:1].isupper():
         tail = tail[2:]  # "Security Council of Russia Nikolai Patrushev": the country first
+    k = 0
+    while len(tail) - k > 2 and tail[k].lower().rstrip(".") in _TITLES:
+        k += 1  # "... Council Rear Admiral Ali Shamkhani"
+    tail = tail[k:]
     if last_org >= 0 and 2 <= len(tail) <= 3 and all(w[:1].isupper() for w in tail):
         return " ".join(tail)
     return name
@@ -473,6 +478,7 @@ class _Entities:
 
     def __init__(self, text: str) -> None:
         self.items: list[tuple[int, str, bool]] = []  # (offset, name, is_org)
+        self.holders: dict[str, str] = {}  # an office named alone -> its holder
         full: dict[str, str] = {}
         for m in _NAME_RUN.finditer(text):
             raw = m.group(0)
@@ -493,9 +499,19 @@ class _Entities:
                 else:
                     continue  # a lone capitalised word: not sure it is a person
             self.items.append((m.start(), name, org))
+            if not org and 2 < len(words) <= 16:
+                self._holder(words, name)
         self.offsets = [o for o, _, _ in self.items]
         self.full = full
         self.sentences = [st for st, _ in sentence_spans(text)]
+
+    def _holder(self, words: list[str], person: str) -> None:
+        """Record "Secretary of the Harbour Board" -> "Ines Vale" from "Secretary of the Harbour
+        Board Rear Admiral Ines Vale": who holds an office the article names without a name."""
+        for cut in range(len(words) - 1, 0, -1):
+            office = " ".join(words[:cut])
+            if _only_a_title(office) and not _only_a_title(person):
+                self.holders.setdefault(office, person)  # each: "... Council Rear Admiral"
 
     def subject_before(self, before: int, speakers: set[str]) -> str | None:
         """The first of `speakers` (keys of people the article quotes by name) named in the
@@ -539,6 +555,22 @@ class _Entities:
         return name
 
 
+def _only_a_title(name: str) -> bool:
+    """Whether a capitalised source names an office and no one holding it: "Secretary of
+    Iran's Supreme National Security Council", "Secretary"."""
+    raw = name.split()
+    if raw[:1] in (["The"], ["the"]):
+        raw = raw[1:]
+    words = [_POSSESSIVE.sub("", w).lower() for w in raw]
+    return bool(words) and words[0] in _TITLES and all(
+        w in _TITLES or w in _ORG_WORDS or w in _PERSON_ROLES or w in ("of", "the", "and")
+        or raw[k].endswith(_S)  # "Iran's"
+        or (k > 0 and words[k - 1] == "of")  # "of Russia"
+        or w in ("supreme", "national", "security", "foreign", "defense", "defence", "state")
+        for k, w in enumerate(words)
+    )
+
+
 def _speaker(text: str, src: _Src | None, ents: _Entities, last: str | None) -> str | None:
     if src is None:
         return None
@@ -547,6 +579,11 @@ def _speaker(text: str, src: _Src | None, ents: _Entities, last: str | None) -> 
     if src.kind == "name":
         m = _NAME_RUN.search(words)
         name = m.group(0) if m else words
+        if _only_a_title(name):
+            # "Secretary of Iran's Supreme National Security Council said": the office. Its
+            # holder is who the article names with it ("... Council Ali Shamkhani"), else
+            # no one: the last person named may hold another country's office.
+            return ents.holders.get(re.sub(r"^(?:The|the)\s+", "", name))
         if _is_org(_clean_name(name)):
             return re.sub(r"^(?:The|the)\s+", "", re.sub(r"(?:’s|'s)$", "", name))
         return ents.expand(_clean_name(name)) or None
