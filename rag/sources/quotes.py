@@ -251,16 +251,23 @@ def _is_cap(tok: str) -> bool:
     return tok[:1].isupper()
 
 
-def _source_before(text: str, toks: list[tuple[int, int]], i: int) -> _Src | None:
-    """The source noun phrase that ends before the cue at token i: auxiliaries and adverbs
-    skipped ("has also said"), and an aside ("Rendell, a former governor, said", "Durbin
-    (D-Ill.) said") kept in the span."""
+def _before_auxiliaries(text: str, toks: list[tuple[int, int]], i: int) -> int:
+    """The index of the token before the cue at token i, auxiliaries and adverbs skipped
+    ("has also said")."""
     j = i - 1
     while j >= 0 and (
         text[toks[j][0] : toks[j][1]].lower() in _AUX
         or _ADVERB.fullmatch(text[toks[j][0] : toks[j][1]])
     ):
         j -= 1
+    return j
+
+
+def _source_before(text: str, toks: list[tuple[int, int]], i: int) -> _Src | None:
+    """The source noun phrase that ends before the cue at token i: auxiliaries and adverbs
+    skipped ("has also said"), and an aside ("Rendell, a former governor, said", "Durbin
+    (D-Ill.) said") kept in the span."""
+    j = _before_auxiliaries(text, toks, i)
     if j > 0 and text[toks[j][0]] == ")":
         for k in range(j - 1, max(-1, j - 12), -1):
             if text[toks[k][0]] == "(":
@@ -1195,12 +1202,7 @@ def _reported(text: str, s: int, e: int) -> list[_Found]:
 def _coordinated(text: str, toks: list[tuple[int, int]], i: int) -> bool:
     """Whether the cue at token i is a second verb of its sentence's subject: `... and said`,
     `..., but says`, auxiliaries and adverbs between."""
-    j = i - 1
-    while j >= 0 and (
-        text[toks[j][0] : toks[j][1]].lower() in _AUX
-        or _ADVERB.fullmatch(text[toks[j][0] : toks[j][1]])
-    ):
-        j -= 1
+    j = _before_auxiliaries(text, toks, i)
     return j > 0 and text[toks[j][0] : toks[j][1]].lower() in ("and", "but")
 
 
