@@ -48,7 +48,7 @@ def default_embedder(settings: Settings) -> Embedder:
     from rag.llm.catalogue import models_dir
     from rag.llm.embed import load_embedder
 
-    return load_embedder(settings.embed_model, models_dir(settings))
+    return load_embedder(settings.embed_model, models_dir(settings), int8=settings.embed_int8)
 
 
 def default_generator(settings: Settings) -> Generator:
@@ -293,7 +293,10 @@ def ingest_into(
         prune=prune,
         progress=progress,
         bulk_factory=(
-            None if embedder or not settings.bulk_bf16 else partial(bulk_embedder, settings)
+            # the int8 model is the index's model: bfloat16 vectors would be another one's
+            None
+            if embedder or not settings.bulk_bf16 or settings.embed_int8
+            else partial(bulk_embedder, settings)
         ),
         wait_s=wait_s,
         on_wait=on_wait,

@@ -73,6 +73,15 @@ class Settings:
         default="all-MiniLM-L6-v2",
         metadata=_meta("index", "sentence-transformers model for chunks and questions"),
     )
+    # int8: the ONNX export's MatMul weights quantised per channel (onnxruntime's dynamic
+    # quantisation), faster on a CPU; whether retrieval holds is measured, not assumed
+    # (scripts/RETRIEVAL_RESULTS.md). The index records it: a change asks for `--rebuild`.
+    embed_int8: bool = field(
+        default=False,
+        metadata=_meta(
+            "index", "embed chunks and questions with the int8 model; changes the index"
+        ),
+    )
     headers: bool = field(
         default=True,
         metadata=_meta(

@@ -4,8 +4,9 @@ from rag.errors import IndexMismatchError
 from rag.index.docstore import DocStore
 from rag.index.ingest import ingest
 from rag.index.keyword import TantivyKeywordIndex
-from rag.index.manifest import IndexPaths, read_manifest
+from rag.index.manifest import IndexPaths, check_compatible, read_manifest
 from rag.index.store import ChromaStore
+from rag.pipeline import ingest_into
 from rag.settings import Settings
 
 
@@ -188,3 +189,24 @@ def test_a_changed_document_keeps_its_chunks_until_the_new_ones_are_written(
     assert seen_at_upsert and seen_at_upsert[0] > 1, "the old chunks were still there"
     ids = [i for i in ChromaStore(IndexPaths(settings.index_dir).chroma).all_metadata()[0]]
     assert [i for i in ids if i.startswith("003_")] == ["003_7a1de87b9ac3f485.txt::0"]
+
+
+def test_the_index_records_int8_and_refuses_the_other_precision(seeds_copy, settings, embedder):
+    run(seeds_copy, settings, CountingEmbedder(embedder))
+    manifest = read_manifest(IndexPaths(settings.index_dir))
+    # float32, the precision of every index from before the option: not written, so that an
+    # upgrade changes no document's hash and re-embeds nothing
+    assert "embed_precision" not in manifest
+    assert run(seeds_copy, settings, CountingEmbedder(embedder)).unchanged == 5
+    with pytest.raises(IndexMismatchError, match="embed_precision"):
+        run(seeds_copy, settings.with_(embed_int8=True), CountingEmbedder(embedder))
+
+
+def test_an_int8_index_refuses_float32_questions(seeds_copy, settings):
+    int8 = settings.with_(embed_int8=True)
+    report = ingest_into(int8, [seeds_copy])
+    assert report.embedder == "OnnxEmbedder" and report.embedded_documents == 5
+    assert read_manifest(IndexPaths(settings.index_dir))["embed_precision"] == "int8"
+    with pytest.raises(IndexMismatchError, match="embed_precision=int8"):
+        check_compatible(IndexPaths(settings.index_dir), settings)
+    check_compatible(IndexPaths(settings.index_dir), int8)

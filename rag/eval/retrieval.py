@@ -90,6 +90,8 @@ def load_queries(path: Path) -> list[EvalQuery]:
 def fingerprint(settings: Settings) -> str:
     """The settings that change what retrieval returns; results are reused only when equal."""
     values = {f: str(getattr(settings, f)) for f in RETRIEVAL_FIELDS}
+    if settings.embed_int8:  # only when set, so that earlier results keep their fingerprint
+        values["embed_int8"] = "True"
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -251,7 +251,7 @@ def _ingest(
         if pending:
             assert embedder is not None
             report.pending_chunks = sum(len(p.chunks) for p in pending)
-            report.total_chunks = store.count()  # before: what a full disk's message measures
+            report.total_chunks = docs.total_chunks()  # before: what a full disk's message measures
             _embed_and_write(
                 pending, store, keywords, docs, embedder, settings, report, progress, bulk_factory
             )
@@ -278,7 +278,7 @@ def _ingest(
                     docs.delete(doc_id)
                 report.removed += len(gone)
         report.total_documents = len(docs)
-        report.total_chunks = store.count()
+        report.total_chunks = docs.total_chunks()
         write_manifest(
             index,
             settings,

@@ -48,9 +48,15 @@ class IndexPaths:
         return self.root / MANIFEST
 
 
+# Build parameters added later, recorded only when not at the value every older index was built
+# with: the parameters are part of each document's content hash, and an upgrade must not
+# re-embed an unchanged archive.
+BEFORE = {"embed_precision": "float32"}
+
+
 def build_params(settings: Settings) -> dict[str, Any]:
     """What must match between ingest and ask for an index to be usable."""
-    return {
+    params: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "embed_model": settings.embed_model,
         "chunking": {
@@ -62,6 +68,9 @@ def build_params(settings: Settings) -> dict[str, Any]:
             "sentence_vectors": settings.sentence_vectors,
         },
     }
+    if settings.embed_int8:
+        params["embed_precision"] = "int8"
+    return params
 
 
 def store_params(settings: Settings) -> dict[str, Any]:
@@ -133,7 +142,11 @@ def check_compatible(paths: IndexPaths, settings: Settings) -> None:
         return
     _check_store(manifest, paths, settings)
     want = build_params(settings)
-    diffs = [key for key, value in want.items() if manifest.get(key) != value]
+    diffs = [
+        key
+        for key in [*want, *(k for k in BEFORE if k not in want)]
+        if manifest.get(key, BEFORE.get(key)) != want.get(key, BEFORE.get(key))
+    ]
     if diffs:
         raise IndexMismatchError(
             f"The index in {paths.root} was built with other {', '.join(diffs)} "

@@ -11,6 +11,9 @@ Two implementations of one Protocol:
   (AVX512-BF16 or AMX) torch's bfloat16 autocast embeds about 1.8x faster than float32, with the
   same vectors to cosine 0.9999; on a CUDA GPU it runs there. Loading torch costs ~6 s, which
   pays off from a few hundred chunks, so ingest only asks for it then.
+With `int8` (`RAG_EMBED_INT8`), the ONNX embedder runs the export quantised to int8
+(`rag.llm.onnx_export.quantize`): vectors at cosine 0.994 from float32, faster on a CPU with
+VNNI; what it does to retrieval is measured in scripts/RETRIEVAL_RESULTS.md.
 sentence-transformers, onnxruntime and tokenizers are imported only here.
 """
 
@@ -19,6 +22,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any, Protocol
+
+from rag.errors import ModelError
 
 
 class Embedder(Protocol):
@@ -163,15 +168,17 @@ def import_backend() -> None:
     import tokenizers  # noqa: F401
 
 
-def load_embedder(name: str, cache_dir: Path) -> Embedder:
+def load_embedder(name: str, cache_dir: Path, int8: bool = False) -> Embedder:
     """The ONNX embedder for `name` (exported into `cache_dir` on first use), or the
     sentence-transformers one when the model's pooling is not plain mean pooling or the export
-    is not possible (no torch, a model type the exporter does not know)."""
+    is not possible (no torch, a model type the exporter does not know). `int8`: the export's
+    int8 quantisation, which has no sentence-transformers equivalent, so where it cannot be
+    made this raises rather than embed with another model than the index records."""
     folder = _model_path(name)
-    if not isinstance(folder, Path) or not _mean_pooled(folder):
-        return SentenceTransformerEmbedder(name)
-    weights = folder / "model.safetensors"
-    if not weights.is_file():
+    weights = folder / "model.safetensors" if isinstance(folder, Path) else None
+    if weights is None or not _mean_pooled(weights.parent) or not weights.is_file():
+        if int8:
+            raise ModelError(f"{name}: the int8 embedder needs a local mean-pooled BERT model")
         return SentenceTransformerEmbedder(name)
     stat = weights.stat()
     # Keyed by the weights' size and time, so a reinstalled or changed model is exported again.
@@ -180,11 +187,20 @@ def load_embedder(name: str, cache_dir: Path) -> Embedder:
         from rag.llm.onnx_export import export
 
         try:
-            export(folder, onnx_path)
-        except Exception:  # an exporter failure must not stop the product: use the reference
+            export(weights.parent, onnx_path)
+        except Exception as e:  # an exporter failure must not stop the product: use the reference
+            if int8:
+                raise ModelError(f"{name}: could not export the model for int8 ({e})") from e
             return SentenceTransformerEmbedder(name)
-    config = json.loads((folder / "sentence_bert_config.json").read_text("utf-8"))
-    return OnnxEmbedder(name, onnx_path, folder, int(config.get("max_seq_length", 256)))
+    if int8:
+        from rag.llm.onnx_export import quantize
+
+        plain, onnx_path = onnx_path, onnx_path.with_name(f"{onnx_path.stem}-int8.onnx")
+        if not onnx_path.is_file():
+            quantize(plain, onnx_path)
+    config = json.loads((weights.parent / "sentence_bert_config.json").read_text("utf-8"))
+    max_length = int(config.get("max_seq_length", 256))
+    return OnnxEmbedder(f"{name} int8" if int8 else name, onnx_path, weights.parent, max_length)
 
 
 def _mean_pooled(folder: Path) -> bool:

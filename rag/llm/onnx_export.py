@@ -5,7 +5,9 @@ and its own training machinery) before a single query is embedded, most of a col
 onnxruntime and tokenizers, which chromadb already depends on, load in about 0.2 s and give the
 same vectors (cosine 1.0000 against sentence-transformers, `tests/test_embed.py`). The export
 needs torch, transformers and onnx, and runs the first time a model is used, about 5 s; the
-result is cached beside the LLMs. torch, transformers and onnx are imported only here.
+result is cached beside the LLMs. `quantize` writes the int8 variant of an export
+(`RAG_EMBED_INT8`). torch, transformers, onnx and onnxruntime's quantisation tools are imported
+only here.
 """
 
 from __future__ import annotations
@@ -55,4 +57,32 @@ def export(model_dir: Path, target: Path) -> None:
             opset_version=17,
             dynamo=False,  # the TorchScript exporter: no onnxscript needed, and it is exact here
         )
+    tmp.replace(target)
+
+
+def quantize(source: Path, target: Path) -> None:
+    """Write `source` with its MatMul weights quantised to int8, one scale per output channel
+    (onnxruntime's dynamic quantisation: activations are quantised on the fly), atomically.
+    Per channel because one scale per tensor put the vectors at cosine 0.94 from float32
+    instead of 0.994; MatMul only because the embedding table's lookup gains no speed."""
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    # It logs (to the root logger) a suggestion to run its shape-inference pre-processing first,
+    # which is for static quantisation; quiet for this call only.
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        quantize_dynamic(
+            str(source),
+            str(tmp),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )
+    finally:
+        root.setLevel(level)
     tmp.replace(target)
