@@ -13,6 +13,7 @@ inside the timed region (as `rag ingest` does), so the comparison is, if anythin
 `RAG_BULK_BF16=0` measures ours without the bfloat16 bulk embedder.
 
     python scripts/bench_ingest.py --articles 609 --runs 1 --which both
+    python scripts/bench_ingest.py --articles 609 --runs 1 --which int8     # and with int8
     python scripts/bench_ingest.py --articles 609 --runs 1 --which quotes   # extraction's cost
 
 MultiHop-RAG: Tang & Yang (2024), ODC-BY.
@@ -25,6 +26,7 @@ import json
 import statistics
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/eval/multihop_rag/corpus.json"
@@ -37,13 +39,13 @@ def write_corpus(articles: int, folder: Path) -> Path:
     return path
 
 
-def run_ours(corpus: Path, folder: Path) -> tuple[int, float]:
+def run_ours(corpus: Path, folder: Path, int8: bool = False) -> tuple[int, float]:
     """`rag ingest` as the CLI runs it: the clock includes loading its embedders (the ONNX one
     for chunking, and the bulk one where this machine has bfloat16 or a GPU)."""
     from rag.pipeline import ingest_into
     from rag.settings import Settings
 
-    settings = Settings.from_env(index_dir=folder / "index")
+    settings = Settings.from_env(index_dir=folder / "index", embed_int8=int8 or None)
     t0 = time.perf_counter()
     report = ingest_into(settings, [corpus])
     seconds = time.perf_counter() - t0
@@ -100,12 +102,22 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=609)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument(
-        "--which", choices=["ours", "naive", "both", "quotes"], default="both",
-        help="quotes: ours against ours without attribution extraction",
+        "--which", choices=["ours", "naive", "both", "int8", "quotes"], default="both",
+        help="int8: ours, ours with RAG_EMBED_INT8 and the naive one; "
+        "quotes: ours against ours without attribution extraction",
     )
     a = ap.parse_args()
-    runners = {"ours": run_ours, "naive": run_naive, "no-quotes": run_ours_without_quotes}
-    names = {"both": ["ours", "naive"], "quotes": ["ours", "no-quotes"]}.get(a.which, [a.which])
+    runners = {
+        "ours": run_ours,
+        "ours-int8": partial(run_ours, int8=True),
+        "naive": run_naive,
+        "no-quotes": run_ours_without_quotes,
+    }
+    names = {
+        "both": ["ours", "naive"],
+        "int8": ["ours", "ours-int8", "naive"],
+        "quotes": ["ours", "no-quotes"],
+    }.get(a.which, [a.which])
     rates: dict[str, list[float]] = {n: [] for n in names}
     for run in range(a.runs):
         for name in names:  # interleaved, so both see the same machine load
@@ -120,9 +132,10 @@ def main() -> None:
             )
     for name, values in rates.items():
         print(f"{name}: median {statistics.median(values):.1f} chunks/s over {len(values)} runs")
-    if len(names) == 2:
-        ratio = statistics.median(rates["ours"]) / statistics.median(rates[names[1]])
-        print(f"ours / {names[1]}: {ratio:.2f}x")
+    against = names[-1]
+    for name in names[:-1]:
+        ratio = statistics.median(rates[name]) / statistics.median(rates[against])
+        print(f"{name} / {against}: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

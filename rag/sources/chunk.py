@@ -1,14 +1,14 @@
 """Split documents into overlapping chunks that keep their character offsets, and build the
 contextual header that is indexed with each chunk.
 
-llama-index's SentenceSplitter does the splitting (sentence-aware). Sizes are counted in the
-embedding model's word pieces, so that a chunk and its header fit the model's window
-(all-MiniLM-L6-v2 reads at most 256 pieces, [CLS] and [SEP] included) and nothing embedded is
-silently cut off. The
-splitter returns text only, so each chunk is located back in the document; where the splitter
-normalised whitespace, the chunk is aligned with a whitespace-tolerant match and its text is taken
-from the document. Either way `document.text[chunk.start:chunk.end] == chunk.text` holds, which
-citations rely on.
+llama-index's SentenceSplitter does the splitting (sentence-aware), at the sentence ends of its
+default tokenizer, nltk's Punkt, as `rag.sources.punkt` ports it (the same spans, without
+importing nltk). Sizes are counted in the embedding model's word pieces, so that a chunk and its
+header fit the model's window (all-MiniLM-L6-v2 reads at most 256 pieces, [CLS] and [SEP]
+included) and nothing embedded is silently cut off. The splitter returns text only, so each
+chunk is located back in the document; where the splitter normalised whitespace, the chunk is
+aligned with a whitespace-tolerant match and its text is taken from the document. Either way
+`document.text[chunk.start:chunk.end] == chunk.text` holds, which citations rely on.
 
 The header (title, outlet, date) goes into what is embedded and what BM25 indexes, never into the
 chunk's text or offsets: citations and the evaluation see article text alone.
@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
+from rag.sources.punkt import split_sentences
 from rag.types import Chunk, Document
 
 Tokenizer = Callable[[str], list[str]]
@@ -75,7 +76,10 @@ def chunk_document(
         used = len(tokenizer(head)) + 1 if head else 0  # +1: the newline joining header and body
         size = max(MIN_BODY_TOKENS, chunk_size - SPECIAL_TOKENS - used)
     splitter = SentenceSplitter(
-        chunk_size=size, chunk_overlap=min(overlap, size // 2), tokenizer=tokenizer or _words
+        chunk_size=size,
+        chunk_overlap=min(overlap, size // 2),
+        tokenizer=tokenizer or _words,
+        chunking_tokenizer_fn=split_sentences,  # its default, without importing nltk
     )
     chunks: list[Chunk] = []
     for first, last in sections(doc.text):
