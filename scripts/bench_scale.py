@@ -516,19 +516,20 @@ def in_process(
 ) -> tuple[list[float], list[float]]:
     """Add and delete seconds inside one process (the embedder loaded once, its embedding time
     included: the index work alone is what is left after `model_s`)."""
-    from rag.pipeline import ingest_into
+    from rag.pipeline import default_embedder, ingest_into
 
     settings = settings_for(index)
+    embedder = default_embedder(settings)  # loaded once, as `rag serve` holds it
     add_s, delete_s = [], []
     for r in range(runs + 1):  # the first round pays the imports: not counted
         article.write_text(f"{src.title} (warm {r})\n\n{src.text}", "utf-8")
         t = time.perf_counter()
-        report = ingest_into(settings, [folder])
+        report = ingest_into(settings, [folder], embedder=embedder)
         added = time.perf_counter() - t
         assert report.embedded_documents == 1, report
         article.unlink()
         t = time.perf_counter()
-        report = ingest_into(settings, [folder], prune=True)
+        report = ingest_into(settings, [folder], prune=True, embedder=embedder)
         deleted = time.perf_counter() - t
         assert report.removed == 1, report
         if r:

@@ -276,3 +276,14 @@ def test_an_office_without_a_name_is_its_holder_where_the_article_says_so_else_n
     speakers = [sp for _, _, _, sp in spans(text)]
     # Not Karl Brandt, the last person named: the article names Vale with the office.
     assert speakers == ["Ines Vale", None]
+
+
+def test_reported_speech_that_runs_on_into_a_quote_ends_before_the_and():
+    text = (
+        "Patrushev called the laboratories one of the fruits of the operation in that country "
+        'and said: "Documents are available to prove it."'
+    )
+    found = spans(text)
+    reported = [f for f in found if f[1] == "called"]
+    assert reported and reported[0][0].endswith("in that country"), found
+    assert ('"Documents are available to prove it."', "said", "Patrushev", "Patrushev") in found

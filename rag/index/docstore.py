@@ -22,7 +22,8 @@ from rag.types import Document
 
 # The attribution extractor's version: a change to its rules that changes what it finds bumps it,
 # and `rag index check` then lists the documents to redo.
-QUOTES_VERSION = 2  # 2: quotes inside a reported clause, reported speech beside a quote
+QUOTES_VERSION = 3  # 2: quotes inside a reported clause, reported speech beside a quote; 3: no
+# dangling "and" at the end of what was said
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -648,7 +648,13 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
         s += 1
     while e > s and (text[e - 1].isspace() or text[e - 1] in ",.;:—–-"):
         e -= 1
-    return s, e
+    # A part that ends in a coordinator runs on into the next part ("... in that country and
+    # said: “...”"): what was said ends before it.
+    end = _DANGLING.search(text, s, e)
+    return _trim(text, s, end.start()) if end and end.start() > s else (s, e)
+
+
+_DANGLING = re.compile(r"\s(?:and|but|or)$")
 
 
 def _after_hearer(text: str, toks: list[tuple[int, int]], i: int) -> int:
