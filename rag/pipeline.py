@@ -247,6 +247,11 @@ class Pipeline:
             return [], []
         return self.retriever.unknown_outlets(question), self.retriever.outlets()
 
+    def unknown_names(self, question: str) -> list[str]:
+        """Names `question` uses that no indexed article has (`HybridRetriever.unknown_names`)."""
+        self.refresh_if_changed()
+        return [] if self.retriever is None else self.retriever.unknown_names(question)
+
     def document(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
 

@@ -31,6 +31,13 @@ QUESTIONS = [
         "sources": [],
         "answerable": False,
     },
+    {
+        "id": "u2",
+        "question": "How many Iranian troops are stationed in Syria according to these articles?",
+        "answer_keywords": [],
+        "sources": [],
+        "answerable": False,
+    },
 ]
 ROW_FIELDS = {
     "id",
@@ -57,25 +64,30 @@ def run(seed_settings, tmp_path_factory):
 
 def test_rows_follow_the_contract(run):
     _, rows, _ = run
-    assert [r["id"] for r in rows] == ["a1", "u1"]
+    assert [r["id"] for r in rows] == ["a1", "u1", "u2"]
+    # No article names Paris or the Olympics: said before any model pass, at no prompt cost.
+    assert [r["prompt_tokens"] > 0 for r in rows] == [True, False, True]
     for r in rows:
         assert set(r) >= ROW_FIELDS
-        assert len(r["short_answer"].split()) <= 12 and r["prompt_tokens"] > 0
+        assert len(r["short_answer"].split()) <= 12
         for c in r["citations"]:
             assert set(c) == {"doc_id", "start", "end", "quote", "verified"}
 
 
 def test_answers_and_abstains(run, seed_pipeline):
     report, rows, _ = run
-    answerable, unanswerable = rows
+    answerable, not_named, unanswerable = rows
     assert not answerable["abstained"] and "Dushanbe" in answerable["answer"]
     cited = {c["doc_id"] for c in answerable["citations"]}
     assert cited and cited <= set(QUESTIONS[0]["sources"]), "cites gold articles and no other"
     for c in answerable["citations"]:
         assert seed_pipeline.document(c["doc_id"]).text[c["start"] : c["end"]] == c["quote"]
     assert any("Dushanbe" in c["quote"] for c in answerable["citations"]), "a unit that says it"
-    assert unanswerable["abstained"] and unanswerable["citations"] == []
-    assert unanswerable["short_answer"] == "Insufficient information"
+    for row in (not_named, unanswerable):
+        assert row["abstained"] and row["citations"] == []
+        assert row["short_answer"] == "Insufficient information"
+    assert "No article in the index mentions Paris Olympics" in not_named["answer"]
+    assert "I read" in unanswerable["answer"]
     assert report["overall"]["accuracy"] == 1.0 and report["overall"]["abstention_recall"] == 1.0
 
 

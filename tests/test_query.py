@@ -118,3 +118,21 @@ def test_publishers_named_in_a_publishers_place_that_the_index_lacks():
         "Which article on Visa Inc. came first?",
     ):
         assert unknown_outlets(q, m) == [], q
+
+
+def test_names_are_capitalised_runs_outside_sentence_starts_and_known_outlets():
+    from rag.search.query import names_in
+
+    q = "What did Patrushev say about the Paris Olympics? Did Serban Ionescu's firm reply?"
+    assert names_in(q, []) == [
+        ("Patrushev", ["Patrushev"]),
+        ("Paris Olympics", ["Paris", "Olympics"]),
+        ("Serban Ionescu", ["Serban", "Ionescu"]),
+    ]
+    # Acronyms are not names to look up (articles spell them out); an outlet span is skipped.
+    q = "Did the JCPOA come up in a TechCrunch article about NATO?"
+    at = q.index("TechCrunch")
+    assert names_in(q, [(at, at + len("TechCrunch"))]) == []
+    assert names_in("So Apple's CEO Tim Cook said: Hello World", []) == [
+        ("Apple", ["Apple"]), ("Tim Cook", ["Tim", "Cook"]), ("World", ["World"])
+    ]  # fmt: skip

@@ -223,3 +223,34 @@ def test_a_publisher_no_article_is_from_unless_an_unlabelled_article_names_it(tm
     ]
     assert retriever.unknown_outlets("What did the TechCrunch article say?") == []
     assert retriever.outlets() == [("TechCrunch", 1)]
+
+
+def test_the_keyword_index_says_which_words_no_chunk_has(tmp_path):
+    index = build(
+        tmp_path / "keywords",
+        [("x", [("x::0", "Nikolai Patrushev met Zelensky in a school")], None)],
+    )
+    assert index.holds("Patrushev") and index.holds("the") and index.holds("patrushev's")
+    assert index.holds("Patrushv") and index.holds("Zelenskyy")  # one edit away, long words
+    assert not index.holds("Ionescu") and not index.holds("Olympics")
+    assert not index.holds("Schoofs")  # one edit from "school", but short: no guessing
+
+
+def test_a_name_no_article_mentions_is_unknown(tmp_path, embedder):
+    import json
+
+    from rag.settings import Settings
+
+    rows = [{"title": "Talks", "body": "Nikolai Patrushev met Ali Shamkhani in Tehran.",
+             "source": "Mehr", "url": "https://example.com/1"}]  # fmt: skip
+    corpus = tmp_path / "corpus.json"
+    corpus.write_text(json.dumps(rows))
+    settings = Settings.from_env(env={}, index_dir=tmp_path / "index")
+    ingest_into(settings, [corpus], embedder=embedder)
+    retriever = Pipeline.open(settings, embedder=embedder).retriever
+    assert retriever.unknown_names("What did Patrushev say in Tehran?") == []
+    assert retriever.unknown_names("Did Patrushev meet Serban Ionescu in Paris?") == [
+        "Serban Ionescu",
+        "Paris",
+    ]
+    assert retriever.unknown_names("What did the Mehr article say?") == []

@@ -130,10 +130,13 @@ def _answer(
     search = condense(question, history, generator)
     clock.stamp("rewrite")
     missing, outlets = pipeline.unknown_outlets(search)
-    if missing:
-        # "a Bloomberg article" and no Bloomberg in the index: no passage can answer it.
+    names = [n for n in pipeline.unknown_names(search) if not any(n in m for m in missing)]
+    if missing or names:
+        # "a Bloomberg article" and no Bloomberg in the index, or "Serban Ionescu" in no
+        # article: no passage can answer it, and a model shown the nearest ones answers anyway.
         clock.stamp("retrieve")
-        answer = Answer(question, not_indexed(missing, outlets), True, generator.name, [])
+        text = not_indexed(missing, outlets, names)
+        answer = Answer(question, text, True, generator.name, [])
         answer.search_query, answer.route = search if history else None, route(search).kind
         answer.short_answer = UNANSWERABLE
         yield answer.text

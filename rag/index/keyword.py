@@ -34,6 +34,7 @@ STOP_WORDS = frozenset(
     ]
 )  # fmt: skip
 _WORD = re.compile(r"(?u)\b\w\w+\b")
+FUZZY_MIN = 8  # characters of a stem from which `holds` accepts one edit (two from nine)
 WRITER_HEAP = 64_000_000  # bytes buffered before tantivy writes a segment on its own
 
 
@@ -52,6 +53,9 @@ class KeywordIndex(Protocol):
     ) -> list[tuple[str, float]]:
         """The best `k` (chunk id, score)s for `query`, best first; with `outlet`, only chunks
         of those outlets."""
+
+    def holds(self, word: str) -> bool:
+        """Whether some chunk has `word`, or a word one edit away from it."""
 
 
 class Stemmer:
@@ -159,6 +163,24 @@ class TantivyKeywordIndex:
         searcher = self._index.searcher()
         hits = searcher.search(query_, k, count=False).hits
         return [(searcher.doc(addr)["chunk_id"][0], float(score)) for score, addr in hits]
+
+    def holds(self, word: str) -> bool:
+        """Whether some chunk has every stem of `word`, or, for a long one, a stem one edit
+        away (eight letters: a typo, "patrushv" for "patrushev") or two (nine or more: another
+        spelling, "zelenskyy" for "zelenski"). Shorter stems have too many neighbours
+        ("schoof" is one edit from "school"). A stop word holds: there is nothing to look for."""
+        t = self._tantivy
+        searcher = self._index.searcher()
+        for term in self._stemmer.terms(word):
+            if searcher.doc_freq("terms", term):
+                continue
+            if len(term) < FUZZY_MIN:
+                return False
+            edits = 1 if len(term) < FUZZY_MIN + 1 else 2
+            near = t.Query.fuzzy_term_query(self._index.schema, "terms", term, distance=edits)
+            if not searcher.search(near, 1, count=False).hits:
+                return False
+        return True
 
     def chunk_ids(self) -> set[str]:
         """Every chunk id in the index (for `rag index check`)."""

@@ -287,3 +287,40 @@ def unknown_outlets(question: str, matcher: OutletMatcher) -> list[str]:
                     continue
                 names.append(name)
     return names
+
+
+# A word of a name: capitalised, with lower case in it (an acronym is often spelled out in the
+# articles: "JCPOA", "the nuclear deal"), possessive and trailing stops left off.
+_NAME_WORD = re.compile(r"(?<![\w'’.-])[A-Z][\w'’.-]*[a-z][\w'’.-]*")
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;\"“‘(]\s*|\n\s*)$")
+
+
+def names_in(question: str, skip: list[tuple[int, int]]) -> list[tuple[str, list[str]]]:
+    """The names a question uses, each as written with its words: capitalised words in a row,
+    not at the start of the question or of a sentence in it (where any word is capitalised),
+    and not inside the spans in `skip` (outlets the index holds)."""
+    names: list[tuple[str, list[str]]] = []
+    run: list[re.Match[str]] = []
+
+    def close() -> None:
+        if run:
+            text = question[run[0].start() : run[-1].end()]
+            names.append((text, [_bare(m.group(0)) for m in run]))
+            run.clear()
+
+    for m in _NAME_WORD.finditer(question):
+        if (
+            _SENTENCE_START.search(question, 0, m.start())
+            or any(a < m.end() and m.start() < b for a, b in skip)
+        ):
+            close()
+            continue
+        if run and question[run[-1].end() : m.start()].strip():
+            close()
+        run.append(m)
+    close()
+    return [(_bare(text), words) for text, words in names]
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"(?:['’]s?)?[.,'’-]*$", "", word)

@@ -34,7 +34,14 @@ from rag.index.keyword import KeywordIndex
 from rag.index.manifest import IndexPaths
 from rag.index.store import ChromaStore
 from rag.llm.embed import Embedder
-from rag.search.query import OutletMatcher, QueryPlan, SubQuery, analyse, unknown_outlets
+from rag.search.query import (
+    OutletMatcher,
+    QueryPlan,
+    SubQuery,
+    analyse,
+    names_in,
+    unknown_outlets,
+)
 from rag.settings import Settings
 from rag.sources.sentences import scoring_spans
 from rag.types import Hit, Passage, Retrieval
@@ -127,6 +134,20 @@ class HybridRetriever:
         if names and self._unlabelled:
             names = [n for n in names if not self._named_by_unlabelled(n)]
         return names
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Names the question uses ("Serban Ionescu", "the Paris Olympics") with a word that no
+        indexed chunk has, nor a near spelling of it (`KeywordIndex.holds`). Outlets the index
+        holds are not looked up; without a keyword index nothing is called unknown."""
+        if self.keywords is None:
+            return []
+        keywords = self.keywords
+        held = [(m.start, m.end) for m in self._matcher.find(question)]
+        return [
+            name
+            for name, words in names_in(question, held)
+            if not all(keywords.holds(w) for w in words)
+        ]
 
     def _named_by_unlabelled(self, name: str) -> bool:
         if self.keywords is None:
