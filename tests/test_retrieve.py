@@ -254,3 +254,4 @@ def test_a_name_no_article_mentions_is_unknown(tmp_path, embedder):
         "Paris",
     ]
     assert retriever.unknown_names("What did the Mehr article say?") == []
+    assert retriever.unknown_names("Did Ionescu's firm pay Ionescu?") == ["Ionescu"]

@@ -130,7 +130,9 @@ def _answer(
     search = condense(question, history, generator)
     clock.stamp("rewrite")
     missing, outlets = pipeline.unknown_outlets(search)
-    names = [n for n in pipeline.unknown_names(search) if not any(n in m for m in missing)]
+    names = [  # "The Hindu" is said once, as an outlet
+        n for n in pipeline.unknown_names(search) if not any(n in m or m in n for m in missing)
+    ]
     if missing or names:
         # "a Bloomberg article" and no Bloomberg in the index, or "Serban Ionescu" in no
         # article: no passage can answer it, and a model shown the nearest ones answers anyway.

@@ -143,11 +143,12 @@ class HybridRetriever:
             return []
         keywords = self.keywords
         held = [(m.start, m.end) for m in self._matcher.find(question)]
-        return [
+        unknown = [
             name
             for name, words in names_in(question, held)
             if not all(keywords.holds(w) for w in words)
         ]
+        return list(dict.fromkeys(unknown))  # "Did M-Pesa ... M-Pesa's ...": said once
 
     def _named_by_unlabelled(self, name: str) -> bool:
         if self.keywords is None:
