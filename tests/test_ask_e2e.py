@@ -113,9 +113,11 @@ def test_unanswerable_question_abstains(seed_settings):
     )
     out = json.loads(r.stdout)
     assert out["abstained"] and out["citations"] == []
-    # No seed article names Paris or the Olympics: said before any model pass.
-    assert out["answer"] == (
-        "The articles don't say. No article in the index mentions Paris Olympics."
+    # No seed article names Paris or the Olympics: said before any model pass, with what the
+    # articles do quote him on.
+    assert out["answer"].startswith(
+        "The articles don't say. No article in the index mentions Paris Olympics. "
+        "They quote Nikolai Patrushev "
     )
 
 

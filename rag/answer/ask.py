@@ -40,7 +40,14 @@ from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_
 from rag.answer.followup import condense
 from rag.answer.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
 from rag.answer.route import route
-from rag.answer.said import Said, Speakers, misattributed, said_answer
+from rag.answer.said import (
+    Said,
+    Speakers,
+    misattributed,
+    quoted_on,
+    said_answer,
+    said_question,
+)
 from rag.answer.scope import not_indexed
 from rag.answer.units import Unit, build_units
 from rag.answer.yes_no import order_claim, order_holds, order_units
@@ -138,6 +145,10 @@ def _answer(
         # article: no passage can answer it, and a model shown the nearest ones answers anyway.
         clock.stamp("retrieve")
         text = not_indexed(missing, outlets, names)
+        asked = said_question(search)
+        if names and asked and not any(n in asked[0] or asked[0] in n for n in names):
+            # "What did Patrushev say about the Paris Olympics?": and what he is quoted on
+            text = " ".join(x for x in (text, quoted_on(pipeline, asked[0])) if x)
         answer = Answer(question, text, True, generator.name, [])
         answer.search_query, answer.route = search if history else None, route(search).kind
         answer.short_answer = UNANSWERABLE

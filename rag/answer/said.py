@@ -84,12 +84,7 @@ def said_answer(pipeline: Pipeline, question: str) -> Said | None:
     ranked = about(quotes, topic, pipeline.embedder, ignore=who)
     best = ranked[0]
     if best.relevance < ABOUT_SHARE:
-        every = find_quotes(pipeline.documents)
-        on = topics(quotes, every)
-        listed = ", ".join(on[:-1]) + f" and {on[-1]}" if len(on) > 1 else "".join(on)
-        what = f" on {listed}" if listed else ""
-        times = f"{len(quotes)} time{'s' if len(quotes) != 1 else ''}"
-        text = f"{ABSTAIN} They quote {name} {times}{what}; nothing on {_topic(topic)}."
+        text = f"{ABSTAIN} {_quoted_on(pipeline, quotes, name)}; nothing on {_topic(topic)}."
         return Said(text, None, None, who=who)
     start, end = _span(best, topic, who)
     passage = _passage_of(pipeline, best.doc.doc_id, start, end)
@@ -108,6 +103,20 @@ def said_answer(pipeline: Pipeline, question: str) -> Said | None:
 
 _OPENERS = "\"“‘'"
 _CLOSERS = {"\"": "\"", "“": "”", "‘": "’", "'": "'"}
+
+
+def quoted_on(pipeline: Pipeline, who: str) -> str | None:
+    """ "They quote Nikolai Patrushev 31 times on Ukraine, West, Russia and Islamic Republic."
+    for a speaker the articles quote, else None."""
+    quotes = find_quotes(pipeline.documents, speaker=who)
+    return f"{_quoted_on(pipeline, quotes, _name(quotes, who))}." if quotes else None
+
+
+def _quoted_on(pipeline: Pipeline, quotes: list[Quote], name: str) -> str:
+    on = topics(quotes, find_quotes(pipeline.documents))
+    listed = ", ".join(on[:-1]) + f" and {on[-1]}" if len(on) > 1 else "".join(on)
+    what = f" on {listed}" if listed else ""
+    return f"They quote {name} {len(quotes)} time{'s' if len(quotes) != 1 else ''}{what}"
 
 
 def _closed(words: str) -> str:
