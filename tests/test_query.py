@@ -133,6 +133,7 @@ def test_names_are_capitalised_runs_outside_sentence_starts_and_known_outlets():
     q = "Did the JCPOA come up in a TechCrunch article about NATO?"
     at = q.index("TechCrunch")
     assert names_in(q, [(at, at + len("TechCrunch"))]) == []
+    assert names_in("What did he say, Please? Thanks", []) == []
     assert names_in("So Apple's CEO Tim Cook said: Hello World", []) == [
         ("Apple", ["Apple"]), ("Tim Cook", ["Tim", "Cook"]), ("World", ["World"])
     ]  # fmt: skip

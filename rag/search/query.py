@@ -292,6 +292,8 @@ def unknown_outlets(question: str, matcher: OutletMatcher) -> list[str]:
 # A word of a name: capitalised, with lower case in it (an acronym is often spelled out in the
 # articles: "JCPOA", "the nuclear deal"), possessive and trailing stops left off.
 _NAME_WORD = re.compile(r"(?<![\w'’.-])[A-Z][\w'’.-]*[a-z][\w'’.-]*")
+# Capitalised in a chat for politeness, not because they name anything.
+_NOT_NAMES = frozenset("please thanks thank hi hello hey yes no ok okay".split())  # noqa: SIM905
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;\"“‘(]\s*|\n\s*)$")
 
 
@@ -311,6 +313,7 @@ def names_in(question: str, skip: list[tuple[int, int]]) -> list[tuple[str, list
     for m in _NAME_WORD.finditer(question):
         if (
             _SENTENCE_START.search(question, 0, m.start())
+            or _bare(m.group(0)).lower() in _NOT_NAMES
             or any(a < m.end() and m.start() < b for a, b in skip)
         ):
             close()
