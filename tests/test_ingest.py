@@ -210,3 +210,19 @@ def test_an_int8_index_refuses_float32_questions(seeds_copy, settings):
     with pytest.raises(IndexMismatchError, match="embed_precision=int8"):
         check_compatible(IndexPaths(settings.index_dir), settings)
     check_compatible(IndexPaths(settings.index_dir), int8)
+
+
+def test_a_shorter_version_drops_every_later_chunk_of_the_longer_one(tmp_path):
+    from rag.types import Chunk
+
+    store = ChromaStore(tmp_path / "chroma")
+
+    def version(n: int) -> list[Chunk]:
+        return [Chunk(f"d::{i}", "d", i, i + 1, f"chunk {i}") for i in range(n)]
+
+    other = [Chunk("e::0", "e", 0, 1, "another document")]
+    store.replace_documents(["e"], other, [[1.0, 0.0]], [{}])
+    # More leftovers than one page of ids (PROBE): every page is asked for.
+    store.replace_documents(["d"], version(600), [[0.0, 1.0]] * 600, [{}] * 600)
+    store.replace_documents(["d"], version(3), [[0.0, 1.0]] * 3, [{}] * 3)
+    assert sorted(store.all_metadata()[0]) == ["d::0", "d::1", "d::2", "e::0"]

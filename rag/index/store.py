@@ -9,12 +9,13 @@ ingest) live in `docstore`, not here: Chroma has no place for unembedded records
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from rag.errors import StoreError
-from rag.sources.chunk import indexed_text
+from rag.sources.chunk import chunk_id, indexed_text
 from rag.types import Chunk, Hit
 
 COLLECTION = "chunks"
@@ -28,6 +29,7 @@ def import_backend() -> None:
 
 # The open-source Chroma server refuses batches over 5,461 records; reads are paged the same.
 BATCH = 5000
+PROBE = 256  # chunk ids asked for at once when looking for an earlier version's leftovers
 
 
 class ChromaStore:
@@ -128,13 +130,29 @@ class ChromaStore:
         the two steps sees the old or the new text, never a document without chunks."""
         if not doc_ids:
             return
-        where = _of_documents(doc_ids)
-        before = set(self._col.get(where=where, include=[])["ids"])
         self.upsert(chunks, embeddings, metas)
-        stale = sorted(before - {c.chunk_id for c in chunks})
+        stale = self._beyond(doc_ids, Counter(c.doc_id for c in chunks))
         if stale:
             self._col.delete(ids=stale)
-        self._sent.delete(where=where)
+        self._sent.delete(where=_of_documents(doc_ids))
+
+    def _beyond(self, doc_ids: list[str], kept: Counter[str]) -> list[str]:
+        """Ids of these documents' chunks from position `kept[doc]` on: what is left of a
+        longer earlier version, or of an ingest killed before the document's row was written.
+        A version's chunk ids are its positions 0..n-1, written in order, so they are found by
+        asking for the ids after the kept ones, a page at a time, until a page comes back
+        short. (Asking by `doc_id` metadata instead scans it: 6 s at a million chunks.)"""
+        stale: list[str] = []
+        for doc_id in doc_ids:
+            at = kept[doc_id]
+            while True:
+                page = [chunk_id(doc_id, i) for i in range(at, at + PROBE)]
+                found = self._col.get(ids=page, include=[])["ids"]
+                stale += found
+                if len(found) < PROBE:
+                    break
+                at += PROBE
+        return stale
 
     def delete_document(self, doc_id: str) -> None:
         self.delete_documents([doc_id])
