@@ -158,12 +158,14 @@ class ChromaStore:
         self.delete_documents([doc_id])
 
     def delete_documents(self, doc_ids: list[str]) -> None:
-        """Every chunk and sentence of these documents, in one write per collection."""
+        """Every chunk and sentence of these documents, in one write per collection (the chunks
+        by id, see `_beyond`)."""
         if not doc_ids:
             return
-        where = _of_documents(doc_ids)
-        self._col.delete(where=where)
-        self._sent.delete(where=where)
+        ids = self._beyond(doc_ids, Counter())
+        if ids:
+            self._col.delete(ids=ids)
+        self._sent.delete(where=_of_documents(doc_ids))
 
     def query(self, embedding: list[float], n: int) -> list[Hit]:
         # No count() first: Chroma (1.x) returns what there is when asked for more, or none
