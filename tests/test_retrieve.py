@@ -201,21 +201,13 @@ def test_each_named_outlet_keeps_a_place_in_the_top_k():
 
 
 def test_a_publisher_no_article_is_from_unless_an_unlabelled_article_names_it(tmp_path, embedder):
-    import json
-
-    from rag.settings import Settings
-
     rows = [
         {"title": "Phones", "body": "The Pixel 8 has a faster chip.", "source": "TechCrunch",
          "url": "https://example.com/1"},
         {"title": "Rates", "body": "LONDON (Reuters) - The central bank raised rates again.",
          "url": "https://example.com/2"},
     ]
-    corpus = tmp_path / "corpus.json"
-    corpus.write_text(json.dumps(rows))
-    settings = Settings.from_env(env={}, index_dir=tmp_path / "index")
-    ingest_into(settings, [corpus], embedder=embedder)
-    retriever = Pipeline.open(settings, embedder=embedder).retriever
+    retriever = _retriever_of(rows, tmp_path, embedder)
     # The article without an outlet says it is Reuters': that publisher may be in the index.
     assert retriever.unknown_outlets("What did a Reuters report say about rates?") == []
     assert retriever.unknown_outlets("What did a Bloomberg article say about rates?") == [
@@ -237,17 +229,9 @@ def test_the_keyword_index_says_which_words_no_chunk_has(tmp_path):
 
 
 def test_a_name_no_article_mentions_is_unknown(tmp_path, embedder):
-    import json
-
-    from rag.settings import Settings
-
     rows = [{"title": "Talks", "body": "Nikolai Patrushev met Ali Shamkhani in Tehran.",
              "source": "Mehr", "url": "https://example.com/1"}]  # fmt: skip
-    corpus = tmp_path / "corpus.json"
-    corpus.write_text(json.dumps(rows))
-    settings = Settings.from_env(env={}, index_dir=tmp_path / "index")
-    ingest_into(settings, [corpus], embedder=embedder)
-    retriever = Pipeline.open(settings, embedder=embedder).retriever
+    retriever = _retriever_of(rows, tmp_path, embedder)
     assert retriever.unknown_names("What did Patrushev say in Tehran?") == []
     assert retriever.unknown_names("Did Patrushev meet Serban Ionescu in Paris?") == [
         "Serban Ionescu",
@@ -255,3 +239,16 @@ def test_a_name_no_article_mentions_is_unknown(tmp_path, embedder):
     ]
     assert retriever.unknown_names("What did the Mehr article say?") == []
     assert retriever.unknown_names("Did Ionescu's firm pay Ionescu?") == ["Ionescu"]
+
+
+def _retriever_of(rows, tmp_path, embedder):
+    """The retriever of a fresh index of these articles (MultiHop-RAG's JSON fields)."""
+    import json
+
+    from rag.settings import Settings
+
+    corpus = tmp_path / "corpus.json"
+    corpus.write_text(json.dumps(rows))
+    settings = Settings.from_env(env={}, index_dir=tmp_path / "index")
+    ingest_into(settings, [corpus], embedder=embedder)
+    return Pipeline.open(settings, embedder=embedder).retriever

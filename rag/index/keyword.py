@@ -55,7 +55,7 @@ class KeywordIndex(Protocol):
         of those outlets."""
 
     def holds(self, word: str) -> bool:
-        """Whether some chunk has `word`, or a word one edit away from it."""
+        """Whether some chunk has `word`, or, for a long word, one spelled nearly the same."""
 
 
 class Stemmer:

@@ -586,13 +586,14 @@ def _speaker(text: str, src: _Src | None, ents: _Entities, last: str | None) -> 
     if src.kind == "name":
         m = _NAME_RUN.search(words)
         name = m.group(0) if m else words
+        bare = re.sub(r"^(?:The|the)\s+", "", name)
         if _only_a_title(name):
             # "Secretary of Iran's Supreme National Security Council said": the office. Its
             # holder is who the article names with it ("... Council Ali Shamkhani"), else
             # no one: the last person named may hold another country's office.
-            return ents.holders.get(re.sub(r"^(?:The|the)\s+", "", name))
+            return ents.holders.get(bare)
         if _is_org(_clean_name(name)):
-            return re.sub(r"^(?:The|the)\s+", "", re.sub(r"(?:’s|'s)$", "", name))
+            return re.sub(r"(?:’s|'s)$", "", bare)
         return ents.expand(_clean_name(name)) or None
     low = words.lower()
     if src.kind == "pronoun":
