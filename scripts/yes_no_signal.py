@@ -38,7 +38,7 @@ from rag import privacy
 from rag.answer.evidence import Calibration, choose, yes_share
 from rag.answer.prompt import ANSWER, evidence_line, evidence_messages
 from rag.answer.route import route
-from rag.answer.units import build_units
+from rag.answer.units import build_units, render_units
 from rag.answer.yes_no import order_claim, order_holds, order_units
 from rag.eval.answers import load_items, stratified_sample
 from rag.eval.jsonl import RowWriter, read_rows
@@ -59,16 +59,33 @@ _AUX_START = re.compile(
 def clause_questions(question: str, clauses: Sequence[SubQuery]) -> list[str]:
     """Each clause of `question` as a question of its own: "Does the Verge article imply X" stays
     a question, "while Fortune focuses on Y" becomes "Is it true that Fortune focuses on Y?"."""
+    return [q for _, q in clause_pairs(clauses)]
+
+
+def clause_pairs(clauses: Sequence[SubQuery]) -> list[tuple[SubQuery, str]]:
     out = []
     for c in clauses:
         text = _LEAD.sub("", c.text.strip(" ,;?")).strip()
         if len(text.split()) < 3:
             continue
         if _AUX_START.match(text):
-            out.append(text[0].upper() + text[1:] + "?")
+            out.append((c, text[0].upper() + text[1:] + "?"))
         else:
-            out.append(f"Is it true that {text}?")
+            out.append((c, f"Is it true that {text}?"))
     return out if len(out) >= 2 else []
+
+
+CHECK_SYSTEM = (
+    "You check one claim against sentences from a news article. Answer Yes only if the "
+    "sentences support the claim; answer No if they contradict it or do not say it."
+)
+
+
+def check_messages(clause: str, units: Sequence[Any]) -> list[dict[str, str]]:
+    body = render_units(list(units)) if units else "(no sentences)"
+    user = f"{body}\n\nClaim to check: {clause}\nAnswer Yes or No."
+    return [{"role": "system", "content": CHECK_SYSTEM}, {"role": "user", "content": user}]
+
 
 DEV = "../shared/eval/multihop_rag/queries_dev.json"
 
@@ -128,6 +145,22 @@ def collect(args: argparse.Namespace) -> None:
                         "none": yes_share(generator, p + none),
                     }
                 )
+            # Each clause against its own article's units only, asked as a check of one claim
+            # (a fresh prompt: only the fixed system text is cached).
+            row["checks"] = []
+            for sub, clause in clause_pairs(clauses):
+                own = [u for u in units if not sub.sources or u.passage.source in sub.sources]
+                if not own:
+                    continue
+                head = generator.chat_prompt(check_messages(clause, own))
+                plain = generator.chat_prompt(check_messages(clause, []))
+                row["checks"].append(
+                    {
+                        "q": clause,
+                        "ev": yes_share(generator, head),
+                        "none": yes_share(generator, plain),
+                    }
+                )
             claim = order_claim(item.question, pipeline.retriever.plan(item.question).outlets)
             pair = order_units(claim, units, c.chosen) if claim else None
             row["order"] = None if pair is None else order_holds(*pair)
@@ -148,6 +181,10 @@ def signals(r: dict[str, Any]) -> dict[str, float]:
     s["clause_min"] = min(_logit(c["ev"]) for c in cl)
     s["clause_min-none"] = min(_logit(c["ev"]) - _logit(c["none"]) for c in cl)
     s["ev-none+clause"] = s["ev-none"] + s["clause_min-none"]
+    if r.get("checks"):
+        s["check_min"] = min(_logit(c["ev"]) for c in r["checks"])
+        s["check_min-none"] = min(_logit(c["ev"]) - _logit(c["none"]) for c in r["checks"])
+        s["check_mean"] = sum(_logit(c["ev"]) for c in r["checks"]) / len(r["checks"])
     if "features" in r:
         none_share, best_p, relevance = r["features"]
         s["-none_share"] = -none_share

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,7 @@ from rag.answer.cite import (
 from rag.answer.entity import entity_name, is_entity_question
 from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_share
 from rag.answer.followup import condense
+from rag.answer.gather import gathers, spread, widen
 from rag.answer.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
 from rag.answer.route import route
 from rag.answer.said import (
@@ -155,7 +157,11 @@ def _answer(
         yield answer.text
         answer.timings_ms = clock.timings(history, first_token=True)
         return answer
-    passages = pipeline.retrieve(search, k).passages
+    gather = gathers(search)
+    # A gathering question reads more articles: every one may hold a part of the answer.
+    n = k or settings.k
+    passages = pipeline.retrieve(search, 4 * n if gather else n).passages
+    passages = spread(passages, 2 * n) if gather else passages
     clock.stamp("retrieve")
     if on_reading is not None and passages:
         on_reading(passages)
@@ -163,7 +169,8 @@ def _answer(
     plan = route(search)
     # "What did X say about Y?": X's attributions, looked up by the code (rag/answer/said.py).
     said = said_answer(pipeline, search) if plan.kind == "open" else None
-    units = build_units(search, passages, similarity, budget_tokens=settings.prompt_budget)
+    budget = settings.prompt_budget * (2 if gather else 1)
+    units = build_units(search, passages, similarity, budget_tokens=budget)
     answer = Answer(
         question=question,
         text="",
@@ -182,6 +189,10 @@ def _answer(
     prompt = generator.chat_prompt(evidence_messages(search, units, plan))
     answer.prompt_tokens = generator.prompt_tokens(prompt)
     choice = choose(generator, prompt, units, pipeline.calibration)
+    assert pipeline.retriever is not None  # it just retrieved
+    named = list(dict.fromkeys(o.sources for o in pipeline.retriever.plan(search).outlets))
+    # Each named outlet's evidence, and every article's for a gathering question (gather.py).
+    choice = replace(choice, chosen=widen(choice.chosen, choice.unit_p, units, named, gather))
     clock.stamp("pass1")
     by_id = {u.id: u for u in units}
     chosen = [by_id[i] for i in choice.chosen]
@@ -201,7 +212,6 @@ def _answer(
     head = prompt + evidence_line(choice.chosen) + ANSWER
     lead = ""
     if plan.kind == "yes_no":
-        assert pipeline.retriever is not None  # it just retrieved
         order = order_claim(search, pipeline.retriever.plan(search).outlets)
         pair = order_units(order, units, choice.chosen) if order else None
         if pair is not None and order_holds(*pair) is False:
