@@ -135,3 +135,20 @@ def test_a_named_outlet_the_index_lacks_is_said_at_once(seed_settings):
     assert out["answer"].startswith("The articles don't say. No article from Reuters is in")
     assert "Press TV (" in out["answer"]
     assert "pass1" not in out["timings_ms"]
+
+
+def test_a_gathering_question_reads_and_cites_every_article_with_a_part(seed_settings):
+    # The meetings are in three articles (Dushanbe, New Delhi, Tehran). Before gathering, the
+    # model chose one article's units and answered "Tehran and Moscow".
+    r = run_cli(
+        "ask",
+        "In which cities did Shamkhani and Patrushev meet, across these reports?",
+        "--index",
+        str(seed_settings.index_dir),
+        "--json",
+    )
+    out = json.loads(r.stdout)
+    evidence_docs = {e["doc_id"] for e in out["evidence"]}
+    cited_docs = {c["doc_id"] for c in out["citations"]}
+    assert len(evidence_docs) >= 3 and len(cited_docs) >= 2
+    assert "Dushanbe" in out["answer"] and "Delhi" in out["answer"]

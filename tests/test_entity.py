@@ -2,7 +2,8 @@
 
 import pytest
 
-from rag.answer.entity import entity_name, is_entity_question
+from rag.answer.entity import candidates, entity_name, is_entity_question, names_of, settle
+from rag.types import Chunk, Passage
 
 
 @pytest.mark.parametrize(
@@ -58,3 +59,53 @@ def test_the_name_the_answer_opens_or_closes_with_and_no_other():
     assert entity_name(Replay(" the company that makes phones"), "") is None
     assert entity_name(Replay(" Sporting News reports that DraftKings, BetMGM"), "") is None
     assert entity_name(Replay(" It is not clear.\nSam"), "") is None  # one line is read
+
+
+def passage(i: int, source: str, text: str, title: str = "A title") -> Passage:
+    return Passage(i, Chunk(f"c{i}", f"d{i}", 0, len(text), text), 1.0, title, source=source)
+
+
+def test_names_of_a_text():
+    text = (
+        "The FTX founder Sam Bankman-Fried spoke on Wednesday. In court, Bankman-Fried's "
+        "lawyers said the SEC was wrong. According to Caroline Ellison, it was planned."
+    )
+    got = names_of(text)
+    assert {"FTX", "Sam Bankman-Fried", "Bankman-Fried", "SEC", "Caroline Ellison"} <= set(got)
+    assert not {"Wednesday", "The", "In", "According"} & set(got)
+
+
+def test_candidates_are_the_names_every_named_outlet_holds():
+    q = "Which individual, reported by both TechCrunch and The Verge, ran FTX?"
+    ps = [
+        passage(1, "TechCrunch", "Sam Bankman-Fried ran FTX. Later, Caroline Ellison spoke."),
+        passage(2, "The Verge", "The trial of Bankman-Fried went on. Google was not involved."),
+        passage(3, "The Verge", "A jury heard from Sam Bankman-Fried and the FTX lawyers."),
+        passage(4, "Fortune", "Caroline Ellison testified."),
+    ]
+    outlets = [("TechCrunch",), ("The Verge",)]
+    # "FTX" is the question's own; Ellison is only in TechCrunch among the named outlets;
+    # "Bankman-Fried" is the short form of the longer name.
+    assert candidates(q, ps, outlets) == ["Sam Bankman-Fried"]
+    assert candidates(q, ps, outlets[:1]) == []  # one outlet: nothing to intersect
+    assert candidates(q, ps, [("TechCrunch",), ("Engadget",)]) == []
+
+
+class Options:
+    """A Generator (the Protocol's `probabilities`) that prefers one first word."""
+
+    def __init__(self, liked: str) -> None:
+        self.liked = liked
+
+    def probabilities(self, prompt, options):
+        return [0.9 if o.strip().startswith(self.liked) else 0.1 for o in options]
+
+
+def test_settle_keeps_the_models_name_when_it_is_a_candidate():
+    gen = Options("Google")
+    assert settle("Bankman-Fried", ["Sam Bankman-Fried", "Google"], gen, "") == "Bankman-Fried"
+    # Not a candidate: the candidate the model would start with, else the most frequent.
+    assert settle("Solana", ["Sam Bankman-Fried", "Google"], gen, "") == "Google"
+    assert settle("Solana", ["Sam Altman", "Sam Bankman-Fried"], gen, "") == "Sam Altman"
+    assert settle(None, ["OpenAI"], gen, "") == "OpenAI"
+    assert settle("Solana", [], gen, "") == "Solana"

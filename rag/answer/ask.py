@@ -36,7 +36,7 @@ from rag.answer.cite import (
     strip_references,
     unit_citations,
 )
-from rag.answer.entity import entity_name, is_entity_question
+from rag.answer.entity import candidates, entity_name, is_entity_question, settle
 from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_share
 from rag.answer.followup import condense
 from rag.answer.gather import gathers, spread, widen
@@ -243,6 +243,8 @@ def _answer(
     if plan.kind == "open" and said is None and quoted is None and is_entity_question(search):
         # "Which company ...?": the name alone, not the question restated around it.
         name = entity_name(generator, head)
+        # "Which company, reported by both TechCrunch and The Verge, ...?": a name both hold.
+        name = settle(name, candidates(search, passages, named), generator, head)
     written = (
         iter([quoted or f"{name}."])
         if quoted or name
