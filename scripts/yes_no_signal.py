@@ -36,7 +36,7 @@ from typing import Any
 
 from rag import privacy
 from rag.answer.evidence import Calibration, choose, yes_share
-from rag.answer.prompt import ANSWER, evidence_line, evidence_messages
+from rag.answer.prompt import ANSWER, EVIDENCE, evidence_line, evidence_messages
 from rag.answer.route import route
 from rag.answer.units import build_units, render_units
 from rag.answer.yes_no import order_claim, order_holds, order_units
@@ -138,17 +138,20 @@ def collect(args: argparse.Namespace) -> None:
                 # The same evidence, another question: the cached evidence is reused (a new
                 # chat_prompt() would start the question's evaluation over).
                 p = prompt.replace(f"Question: {item.question}", f"Question: {clause}")
+                s_, upper, title = generator.probabilities(p + EVIDENCE, [" S", " NONE", " None"])
                 row["clauses"].append(
                     {
                         "q": clause,
                         "ev": yes_share(generator, p + chosen),
                         "none": yes_share(generator, p + none),
+                        # pass 1 for the clause alone: does the model see evidence for it?
+                        "evidence": s_ / (s_ + upper + title) if s_ + upper + title else 0.5,
                     }
                 )
             # Each clause against its own article's units only, asked as a check of one claim
             # (a fresh prompt: only the fixed system text is cached).
             row["checks"] = []
-            for sub, clause in clause_pairs(clauses):
+            for sub, clause in clause_pairs(clauses) if args.checks else []:
                 own = [u for u in units if not sub.sources or u.passage.source in sub.sources]
                 if not own:
                     continue
@@ -181,6 +184,11 @@ def signals(r: dict[str, Any]) -> dict[str, float]:
     s["clause_min"] = min(_logit(c["ev"]) for c in cl)
     s["clause_min-none"] = min(_logit(c["ev"]) - _logit(c["none"]) for c in cl)
     s["ev-none+clause"] = s["ev-none"] + s["clause_min-none"]
+    if all("evidence" in c for c in r["clauses"]) and r["clauses"]:
+        s["clause_evidence_min"] = min(_logit(c["evidence"]) for c in r["clauses"])
+        s["clause_evidence_mean"] = sum(_logit(c["evidence"]) for c in r["clauses"]) / len(
+            r["clauses"]
+        )
     if r.get("checks"):
         s["check_min"] = min(_logit(c["ev"]) for c in r["checks"])
         s["check_min-none"] = min(_logit(c["ev"]) - _logit(c["none"]) for c in r["checks"])
@@ -247,6 +255,7 @@ def main() -> None:
     c.add_argument("--output", type=Path, required=True)
     c.add_argument("--n", type=int, default=160)
     c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--checks", action="store_true", help="also each clause as a claim check")
     c.add_argument("--exclude-sample", type=int, default=200)
     c.add_argument("--exclude-seed", type=int, default=0)
     r = sub.add_parser("report")

@@ -1,7 +1,7 @@
 """Yes/No questions: the order of two reports is read from their dates by the code."""
 
 from rag.answer.units import Unit
-from rag.answer.yes_no import Order, order_claim, order_holds, order_units
+from rag.answer.yes_no import Order, order_answer, order_claim, order_holds, order_units
 from rag.search.query import OutletMatcher
 from rag.types import Chunk, Passage
 
@@ -54,3 +54,23 @@ def test_an_order_word_about_something_else_is_no_claim():
     assert claim("Did Mashable report it after the 'Fortune' report?") == Order(
         ("Fortune",), ("Mashable",)
     )
+
+
+def test_a_negated_order_is_decided_either_way():
+    q = (
+        "Did the Sporting News fail to report on FC Cincinnati's achievement before "
+        "The Roar mentioned Aston Villa's victory?"
+    )
+    matcher = OutletMatcher(["Sporting News", "The Roar"])
+    order = order_claim(q, matcher.find(q))
+    assert order == Order(("Sporting News",), ("The Roar",), negated=True)
+    early, late = unit(1, "Sporting News", "2023-10-07"), unit(2, "The Roar", "2023-11-12")
+    assert order_answer(order, early, late) is False  # it reported first: it did not fail
+    assert order_answer(order, late, early) is True  # it came after: it failed to be first
+    # Not negated: a wrong order is "No", a right one is for the evidence to decide.
+    plain = Order(("Sporting News",), ("The Roar",))
+    assert order_answer(plain, late, early) is False
+    assert order_answer(plain, early, late) is None
+    # A negation inside the story is not a negated report.
+    q = "Did TechCrunch report Denino not obtaining consent before The Verge covered it?"
+    assert claim(q) == Order(("TechCrunch",), ("The Verge",))

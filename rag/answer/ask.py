@@ -52,7 +52,7 @@ from rag.answer.said import (
 )
 from rag.answer.scope import not_indexed
 from rag.answer.units import Unit, build_units
-from rag.answer.yes_no import order_claim, order_holds, order_units
+from rag.answer.yes_no import order_answer, order_claim, order_units
 from rag.errors import InputError
 from rag.llm.embed import similarities
 from rag.sources.sentences import answer_spans
@@ -214,9 +214,11 @@ def _answer(
     if plan.kind == "yes_no":
         order = order_claim(search, pipeline.retriever.plan(search).outlets)
         pair = order_units(order, units, choice.chosen) if order else None
-        if pair is not None and order_holds(*pair) is False:
-            # "Did A report X before B reported Y?" and A's article is dated after B's.
-            _out_of_order(answer, pair)
+        said_by_dates = order_answer(order, *pair) if order and pair else None
+        if pair is not None and said_by_dates is not None:
+            # "Did A report X before B reported Y?" and the dates say otherwise (or, for
+            # "Did A fail to report X before B ...?", say either way).
+            _by_dates(answer, pair, said_by_dates)
             yield answer.text
             answer.timings_ms = clock.timings(history, first_token=True)
             return answer
@@ -337,16 +339,18 @@ def _said(
     return answer
 
 
-def _out_of_order(answer: Answer, pair: tuple[Unit, Unit]) -> None:
+def _by_dates(answer: Answer, pair: tuple[Unit, Unit], yes: bool) -> None:
     """ "No. Fortune's report is dated 2023-12-12 [1], after Mashable's of 2023-11-25 [2]." The
-    question claimed the first before the second; the dates, read by the code, say otherwise."""
+    question claimed an order of two reports; the dates, read by the code, decide it."""
     first, second = pair
     days = [(u.passage.published_at or "")[:10] for u in pair]
+    side = "before" if days[0] < days[1] else "after"
+    answer.short_answer = "Yes" if yes else "No"
     answer.text = (
-        f"No. {first.passage.source}'s report is dated {days[0]} [1], after "
-        f"{second.passage.source}'s of {days[1]} [2]."
+        f"{answer.short_answer}. {first.passage.source}'s report is dated {days[0]} [1], "
+        f"{side} {second.passage.source}'s of {days[1]} [2]."
     )
-    answer.abstained, answer.short_answer = False, "No"
+    answer.abstained = False
     answer.citations = [
         Citation(n, u.passage, u.doc_start, u.doc_end, u.passage.chunk.text[u.start : u.end], True)
         for n, u in enumerate(pair, 1)

@@ -7,7 +7,8 @@ NONE" (the model's prior for the wording) and their contrast, and the question s
 clauses, each read on its own. None of them separates the two well (AUROC 0.51-0.59 overall), so
 the model's Yes stands, and the code decides what it can know: the order of two dated reports.
 "Did A report X before B reported Y?" is "No" when A's article is dated after B's, whatever the
-model would say, and the answer gives both dates, cited.
+model would say, and the answer gives both dates, cited; "Did A fail to report X before B ...?"
+is "Yes" then, and "No" when A's article came first.
 """
 
 from __future__ import annotations
@@ -27,12 +28,24 @@ _ORDER_WORD = re.compile(
 _BEFORE = ("before", "prior to", "earlier than", "preceding")
 
 
+# "Did Sporting News fail to report X before The Roar mentioned Y?": the question asks whether
+# the report did NOT come first. Only a negation of the reporting verb counts ("a situation
+# involving Denino not obtaining consent" negates the story, not the report).
+_NEGATED_REPORT = re.compile(
+    r"\b(?:fail(?:s|ed)?\s+to|not|never)\s+(?:\w+\s+)?(?:report|mention|cover|indicate|publish|"
+    r"discuss|highlight|note|describe|address|feature|announce)\w*",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class Order:
-    """A question's claim that the story of `first` outlets came before that of `second`."""
+    """A question's claim that the story of `first` outlets came before that of `second`;
+    `negated` when it asks whether that did not happen ("Did A fail to report X before B?")."""
 
     first: tuple[str, ...]
     second: tuple[str, ...]
+    negated: bool = False
 
 
 def order_claim(question: str, outlets: Sequence[OutletMention]) -> Order | None:
@@ -53,7 +66,8 @@ def order_claim(question: str, outlets: Sequence[OutletMention]) -> Order | None
     if set(a) & set(b):
         return None  # the same outlet on both sides: its two stories are told apart by content
     word = " ".join(m.group("w").lower().split())
-    return Order(a, b) if word in _BEFORE else Order(b, a)
+    negated = bool(_NEGATED_REPORT.search(question, 0, m.start()))
+    return Order(a, b, negated) if word in _BEFORE else Order(b, a, negated)
 
 
 def order_units(
@@ -79,3 +93,14 @@ def order_holds(first: Unit, second: Unit) -> bool | None:
     """Whether `first`'s article came out before `second`'s, by day; None on the same day."""
     a, b = _day(first), _day(second)
     return None if a == b else a < b
+
+
+def order_answer(order: Order, first: Unit, second: Unit) -> bool | None:
+    """The answer the dates give: "No" when the claimed order is wrong; for a negated claim
+    ("Did A fail to report X before B?") "Yes" when it is wrong and "No" when it holds. None
+    when the dates cannot decide it (the same day; or the order holds, and then whether A
+    reported X at all is for the evidence to say)."""
+    holds = order_holds(first, second)
+    if holds is None or (holds and not order.negated):
+        return None
+    return order.negated and not holds
