@@ -2,7 +2,15 @@
 
 import pytest
 
-from rag.answer.entity import candidates, entity_name, is_entity_question, names_of, settle
+from rag.answer.entity import (
+    candidates,
+    entity_name,
+    is_entity_question,
+    names_of,
+    naming,
+    settle,
+)
+from rag.answer.units import Unit
 from rag.types import Chunk, Passage
 
 
@@ -109,3 +117,17 @@ def test_settle_keeps_the_models_name_when_it_is_a_candidate():
     assert settle("Solana", ["Sam Altman", "Sam Bankman-Fried"], gen, "") == "Sam Altman"
     assert settle(None, ["OpenAI"], gen, "") == "OpenAI"
     assert settle("Solana", [], gen, "") == "Solana"
+
+
+def test_a_name_is_cited_to_every_unit_whose_passage_names_it():
+    def u(i: int, text: str, chunk: str) -> Unit:
+        return Unit(i, Passage(i, Chunk(f"c{i}", f"d{i}", 0, len(chunk), chunk), 1.0, "T"), 0, 5)
+
+    units = [
+        u(1, "x", "Bankman-Fried told the jury."),
+        u(2, "x", "Caroline Ellison testified."),
+        u(3, "x", "Sam Bankman-Fried founded FTX."),
+        u(4, "x", "Epic won. Games were played."),
+    ]
+    assert naming("Sam Bankman-Fried", units) == [1, 3]
+    assert naming("Epic Games", units) == []  # "Games" alone is no name

@@ -36,7 +36,7 @@ from rag.answer.cite import (
     strip_references,
     unit_citations,
 )
-from rag.answer.entity import candidates, entity_name, is_entity_question, settle
+from rag.answer.entity import candidates, entity_name, is_entity_question, naming, settle
 from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_share
 from rag.answer.followup import condense
 from rag.answer.gather import gathers, spread, widen
@@ -252,8 +252,16 @@ def _answer(
         if quoted or name
         else _or_quote(generator.complete(head + lead, ANSWER_TOKENS, STOP), lead, chosen[0])
     )
+    if name and not quoted:
+        # The name answers every clause of the question: it cites each chosen unit whose
+        # passage names it (one per article the question describes), not the two a sentence
+        # of its own would get.
+        marks = ", ".join(map(str, naming(name, chosen) or [1]))
+        streamed: Iterator[str] = iter([f"{name}.", f" [{marks}]"])
+    else:
+        streamed = _with_markers(_prefixed(lead, written), chosen, search)
     pieces: list[str] = []
-    for piece in _with_markers(_prefixed(lead, written), chosen, search):
+    for piece in streamed:
         clock.first()
         pieces.append(piece)
         yield piece

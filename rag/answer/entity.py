@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from rag.answer.evidence import pick_option
 from rag.answer.prompt import MARKER
+from rag.answer.units import Unit
 from rag.llm.generate import Generator
 from rag.types import Passage
 
@@ -165,3 +166,17 @@ def settle(
     if len(options) == 1:
         return options[0]
     return pick_option(generator, head, tuple(options)) or options[0]
+
+
+def naming(name: str, units: Sequence[Unit]) -> list[int]:
+    """1-based positions of the units whose passage names `name`: in full, or by a long last
+    word ("Bankman-Fried" for "Sam Bankman-Fried"; not "Games" for "Epic Games")."""
+    words = name.split()
+    keys = {name.lower()}
+    if len(words) > 1 and len(words[-1]) >= 6:
+        keys.add(words[-1].lower())
+    return [
+        i
+        for i, u in enumerate(units, 1)
+        if any(k in f"{u.text} {u.passage.chunk.text}".lower() for k in keys)
+    ]
