@@ -109,14 +109,18 @@ class Options:
         return [0.9 if o.strip().startswith(self.liked) else 0.1 for o in options]
 
 
-def test_settle_keeps_the_models_name_when_it_is_a_candidate():
+def test_settle_keeps_the_models_name_when_it_is_a_candidate_or_in_a_passage():
     gen = Options("Google")
-    assert settle("Bankman-Fried", ["Sam Bankman-Fried", "Google"], gen, "") == "Bankman-Fried"
-    # Not a candidate: the candidate the model would start with, else the most frequent.
-    assert settle("Solana", ["Sam Bankman-Fried", "Google"], gen, "") == "Google"
-    assert settle("Solana", ["Sam Altman", "Sam Bankman-Fried"], gen, "") == "Sam Altman"
-    assert settle(None, ["OpenAI"], gen, "") == "OpenAI"
-    assert settle("Solana", [], gen, "") == "Solana"
+    ps = [passage(1, "Fortune", "Peter Easton testified about Alphabet.")]
+    cands = ["Sam Bankman-Fried", "Google"]
+    assert settle("Bankman-Fried", cands, gen, "", ps) == "Bankman-Fried"
+    assert settle("Alphabet", cands, gen, "", ps) == "Alphabet"  # the passages hold it
+    # A name no passage holds, or none: the candidate the model would start with, else the
+    # most frequent.
+    assert settle("Solana", cands, gen, "", ps) == "Google"
+    assert settle("Solana", ["Sam Altman", "Sam Bankman-Fried"], gen, "", ps) == "Sam Altman"
+    assert settle(None, ["OpenAI"], gen, "", ps) == "OpenAI"
+    assert settle("Solana", [], gen, "", ps) == "Solana"
 
 
 def test_a_name_is_cited_to_every_unit_whose_passage_names_it():

@@ -246,7 +246,7 @@ def _answer(
         # "Which company ...?": the name alone, not the question restated around it.
         name = entity_name(generator, head)
         # "Which company, reported by both TechCrunch and The Verge, ...?": a name both hold.
-        name = settle(name, candidates(search, passages, named), generator, head)
+        name = settle(name, candidates(search, passages, named), generator, head, passages)
     written = (
         iter([quoted or f"{name}."])
         if quoted or name
