@@ -115,11 +115,11 @@ def test_settle_keeps_the_models_name_when_it_is_a_candidate_or_in_a_passage():
     cands = ["Sam Bankman-Fried", "Google"]
     assert settle("Bankman-Fried", cands, gen, "", ps) == "Bankman-Fried"
     assert settle("Alphabet", cands, gen, "", ps) == "Alphabet"  # the passages hold it
-    # A name no passage holds, or none: the candidate the model would start with, else the
-    # most frequent.
+    # A name no passage holds: the candidate the model would start with, else the most
+    # frequent. No name: none (the model's sentence is written in full).
     assert settle("Solana", cands, gen, "", ps) == "Google"
     assert settle("Solana", ["Sam Altman", "Sam Bankman-Fried"], gen, "", ps) == "Sam Altman"
-    assert settle(None, ["OpenAI"], gen, "", ps) == "OpenAI"
+    assert settle(None, ["OpenAI"], gen, "", ps) is None
     assert settle("Solana", [], gen, "", ps) == "Solana"
 
 

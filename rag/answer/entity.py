@@ -13,8 +13,8 @@ A question that describes one entity through several outlets ("Which company, re
 TechCrunch and The Verge, ...") is answered by a name every one of them holds: the candidates are
 the names that occur in the retrieved passages of each named outlet (`candidates`), those the
 question itself uses left out. The model's name stands when it is one of them or any retrieved
-passage holds it; when it names nobody, or a name no passage holds, the model chooses among the
-candidates by the probability of each one's first token (`settle`). Measured on
+passage holds it; a name no passage holds is replaced by the candidate the model scores highest
+as its answer's first token (`settle`). Measured on
 the 205 MultiHop-RAG dev questions of this kind that name two or more outlets, the candidates
 held the gold name for 144, and there was a single candidate for half of them (README, "Answer
 quality"). Without candidates (one outlet named, or no name common to all) the model's name
@@ -161,17 +161,17 @@ def settle(
     """The answer's name given the candidates. The model's own stands when it is one of them
     (or a form of one), and also when the retrieved passages hold it at all: four passages may
     miss the name in one outlet's story, and overruling the model then cost more answers than
-    it won on dev (README, "Answer quality"). Otherwise (no name, or one no passage holds) the
-    candidate the model would start its answer with, else the most frequent. No candidates:
-    the model's name."""
-    if not options:
+    it won on dev (README, "Answer quality"). A name no passage holds is replaced by the
+    candidate the model would start its answer with, else the most frequent. No name (the
+    model wrote a sentence, which is then written in full) or no candidates: as the model
+    said."""
+    if not options or name is None:
         return name
-    if name is not None:
-        low = name.lower()
-        if any(low == o.lower() or low in o.lower() or o.lower() in low for o in options):
-            return name
-        if any(low in f"{p.title} {p.chunk.text}".lower() for p in passages):
-            return name
+    low = name.lower()
+    if any(low == o.lower() or low in o.lower() or o.lower() in low for o in options):
+        return name
+    if any(low in f"{p.title} {p.chunk.text}".lower() for p in passages):
+        return name
     if len(options) == 1:
         return options[0]
     return pick_option(generator, head, tuple(options)) or options[0]
