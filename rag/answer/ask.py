@@ -7,7 +7,9 @@ its token probabilities (pass 1), then stream the answer written from the chosen
 2. Retrieval (`rag.search.retrieve`), then evidence units S1..S9 (`rag.answer.units`): sentences
    joined with what attributes them, from several articles, within the prompt budget.
 3. Pass 1 (`rag.answer.evidence.choose`): P(" S") against P(" NONE") and P(digit) pick the units;
-   a calibrated logistic decides abstention, in code.
+   a calibrated logistic decides abstention, in code. The code then completes the choice
+   (`rag.answer.gather`): a unit of every outlet the question names, and of every article that
+   holds a part of a gathering question's answer ("which cities ...", "across these reports").
 4. Pass 2: "Evidence: S3, S5\nAnswer:" is appended, so llama.cpp evaluates only the new tokens.
    A yes/no question gets "Yes." or "No." from P(" Yes") against P(" No"); an "X or Y" question
    the option the model scores higher; the rest is written freely and streamed.
@@ -247,18 +249,18 @@ def _answer(
         name = entity_name(generator, head)
         # "Which company, reported by both TechCrunch and The Verge, ...?": a name both hold.
         name = settle(name, candidates(search, passages, named), generator, head, passages)
-    written = (
-        iter([quoted or f"{name}."])
-        if quoted or name
-        else _or_quote(generator.complete(head + lead, ANSWER_TOKENS, STOP), lead, chosen[0])
-    )
-    if name and not quoted:
+    if name:
         # The name answers every clause of the question: it cites each chosen unit whose
         # passage names it (one per article the question describes), not the two a sentence
         # of its own would get.
         marks = ", ".join(map(str, naming(name, chosen) or [1]))
         streamed: Iterator[str] = iter([f"{name}.", f" [{marks}]"])
     else:
+        written = (
+            iter([quoted])
+            if quoted
+            else _or_quote(generator.complete(head + lead, ANSWER_TOKENS, STOP), lead, chosen[0])
+        )
         streamed = _with_markers(_prefixed(lead, written), chosen, search)
     pieces: list[str] = []
     for piece in streamed:
