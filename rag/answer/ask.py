@@ -192,7 +192,8 @@ def _answer(
     answer.prompt_tokens = generator.prompt_tokens(prompt)
     choice = choose(generator, prompt, units, pipeline.calibration)
     assert pipeline.retriever is not None  # it just retrieved
-    named = list(dict.fromkeys(o.sources for o in pipeline.retriever.plan(search).outlets))
+    mentions = pipeline.retriever.plan(search).outlets
+    named = list(dict.fromkeys(o.sources for o in mentions))
     # Each named outlet's evidence, and every article's for a gathering question (gather.py).
     choice = replace(choice, chosen=widen(choice.chosen, choice.unit_p, units, named, gather))
     clock.stamp("pass1")
@@ -214,7 +215,7 @@ def _answer(
     head = prompt + evidence_line(choice.chosen) + ANSWER
     lead = ""
     if plan.kind == "yes_no":
-        order = order_claim(search, pipeline.retriever.plan(search).outlets)
+        order = order_claim(search, mentions)
         pair = order_units(order, units, choice.chosen) if order else None
         said_by_dates = order_answer(order, *pair) if order and pair else None
         if pair is not None and said_by_dates is not None:

@@ -108,7 +108,9 @@ MAX_CANDIDATES = 8
 
 def names_of(text: str) -> Counter[str]:
     """The names in `text`, with how often each occurs: capitalised runs without the
-    sentence-opening words in front of them, possessives and weekdays left out."""
+    sentence-opening words in front of them, possessives and weekdays left out. Not
+    `rag.search.query.names_in`, which reads a question: it skips acronyms and whatever opens
+    a sentence, and an answer may be "FTX" or the "Sam Bankman-Fried" a sentence opens with."""
     out: Counter[str] = Counter()
     for m in _CAPITALISED.finditer(text):
         words = [re.sub(r"(?:['’]s?)?[.,'’-]*$", "", w) for w in m.group(0).split()]
@@ -168,7 +170,7 @@ def settle(
     if not options or name is None:
         return name
     low = name.lower()
-    if any(low == o.lower() or low in o.lower() or o.lower() in low for o in options):
+    if any(low in o.lower() or o.lower() in low for o in options):
         return name
     if any(low in f"{p.title} {p.chunk.text}".lower() for p in passages):
         return name
