@@ -11,7 +11,8 @@ import sqlite3
 
 import pytest
 
-from rag.answer.said import said_answer, said_question
+from rag.answer.ask import ask
+from rag.answer.said import mention_answer, mentioned_question, said_answer, said_question
 from rag.index.docstore import DocStore
 from rag.index.manifest import IndexPaths
 from rag.pipeline import Pipeline
@@ -56,6 +57,45 @@ def test_nothing_said_on_a_topic_is_said_so_with_what_was(seed_settings, embedde
     assert said.text.endswith("nothing on the price of oil.")
     # Someone the articles never quote goes to the usual path.
     assert said_answer(pipeline, "What did Zorblat say about the price of oil?") is None
+
+
+def test_did_x_mention_y_questions_are_recognised():
+    assert mentioned_question("Did Patrushev mention China?") == ("Patrushev", "China")
+    assert mentioned_question("Has Shamkhani talked about sanctions in the Mehr News report?") == (
+        "Shamkhani",
+        "sanctions",
+    )
+    assert mentioned_question("Did Raisi say anything about the dollar?") == ("Raisi", "the dollar")
+    # A claim is not a topic: words about AUKUS need not say that it is harmless.
+    assert mentioned_question("Did Patrushev say that AUKUS is harmless?") is None
+    assert mentioned_question("What did Patrushev say about AUKUS?") is None
+
+
+def test_did_x_mention_y_is_answered_from_x_s_words(seed_settings, embedder):
+    pipeline = Pipeline.open(seed_settings, embedder=embedder)
+    said = mention_answer(pipeline, "Did Patrushev mention China?")
+    assert said is not None and said.yes_no and said.quote is not None
+    assert said.text.startswith("Yes. Nikolai Patrushev said: ") and "China" in said.text
+    said = mention_answer(pipeline, "Did Patrushev mention the price of oil?")
+    assert said is not None and said.quote is None
+    assert said.text.startswith("No, not in these articles. They quote Nikolai Patrushev ")
+    assert said.text.endswith("nothing on the price of oil.")
+    assert mention_answer(pipeline, "Did Zorblat mention the price of oil?") is None
+
+
+@pytest.mark.model
+def test_a_yes_no_mention_question_is_answered_by_the_code(seed_pipeline):
+    """The model's Yes never decides it: both answers come from the attributions, cited."""
+    stream = ask(seed_pipeline, "Did Patrushev mention China?")
+    text = "".join(stream)
+    answer = stream.answer
+    assert answer.short_answer == "Yes" and answer.route == "said" and not answer.abstained
+    assert text.startswith("Yes.") and answer.citations
+    assert answer.citations[0].passage.chunk.doc_id == "001_72ccaa6fd02313a0.txt"
+    stream = ask(seed_pipeline, "Has Patrushev talked about the price of oil?")
+    "".join(stream)
+    assert stream.answer.short_answer == "No" and not stream.answer.abstained
+    assert stream.answer.text.startswith("No, not in these articles.")
 
 
 def test_dry_run_json_has_the_quotes_contract():

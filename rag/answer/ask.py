@@ -47,6 +47,7 @@ from rag.answer.route import route
 from rag.answer.said import (
     Said,
     Speakers,
+    mention_answer,
     misattributed,
     quoted_on,
     said_answer,
@@ -171,6 +172,13 @@ def _answer(
     plan = route(search)
     # "What did X say about Y?": X's attributions, looked up by the code (rag/answer/said.py).
     said = said_answer(pipeline, search) if plan.kind == "open" else None
+    # "Did Patrushev mention China?": his attributed words decide it, not the model's Yes.
+    mentioned = mention_answer(pipeline, search) if plan.kind == "yes_no" else None
+    if mentioned is not None:
+        answer = _said(mentioned, question, generator.name, passages, search if history else None)
+        yield answer.text
+        answer.timings_ms = clock.timings(history, first_token=True)
+        return answer
     budget = settings.prompt_budget * (2 if gather else 1)
     units = build_units(search, passages, similarity, budget_tokens=budget)
     answer = Answer(
@@ -326,18 +334,20 @@ def _evidence(u: Unit, choice: Choice, speakers: Speakers) -> Evidence:
 def _said(
     said: Said, question: str, model: str, passages: list[Passage], search: str | None
 ) -> Answer:
-    """The answer to "What did X say about Y?" from X's attributions (`rag.answer.said`)."""
+    """The answer to "What did X say about Y?" (or "Did X mention Y?", which `said` leads with
+    its Yes or No) from X's attributions (`rag.answer.said`)."""
+    yes_no = said.yes_no
     answer = Answer(
         question=question,
         text=said.text,
-        abstained=said.quote is None,
+        abstained=said.quote is None and not yes_no,
         model=model,
         passages=passages,
         search_query=search,
         route="said",
     )
     if said.quote is None or said.passage is None:
-        answer.short_answer = UNANSWERABLE
+        answer.short_answer = "No" if yes_no else UNANSWERABLE
         return answer
     quote = said.quote.doc.text[said.start : said.end]
     answer.text = f"{said.text} [1]"
@@ -346,7 +356,7 @@ def _said(
         Evidence(0, said.passage, said.start, said.end, quote, 1.0, said.quote.speaker)
     ]
     answer.claims = [Claim(0, len(answer.text), (1,), supported=True)]
-    answer.short_answer = first_sentence(answer.text)
+    answer.short_answer = "Yes" if yes_no else first_sentence(answer.text)
     return answer
 
 

@@ -1,4 +1,4 @@
-""""What did X say (about Y)?" answered from X's attributions, which ingest extracted
+""" "What did X say (about Y)?" answered from X's attributions, which ingest extracted
 (`rag.sources.quotes`), not from whatever retrieval brought back.
 
 Why: asked what Shamkhani said about the sanctions system, the evidence-first path quoted
@@ -12,6 +12,13 @@ the attribution) and whether they are about the topic (the topic's content words
   Patrushev is quoted on AUKUS, sanctions and laboratories; nothing on the price of oil.").
 - X is not a speaker the index knows, or the question is not of this form: None, and the usual
   path answers.
+
+"Did X mention Y?" ("Has Shamkhani talked about sanctions?", "Did Raisi say anything about the
+dollar?") is the same lookup asked as yes/no, and the code answers it the same way, so that a
+1.5B model's "Yes" to every yes/no question never reaches it: "Yes." with X's words on Y, cited,
+or "No, not in these articles." with what X is quoted on. A claim ("Did Patrushev say that AUKUS
+is harmless?") is not of this form: words about AUKUS need not say that, so the usual path
+answers it.
 """
 
 from __future__ import annotations
@@ -40,6 +47,23 @@ _SAID = re.compile(
     r"(?:\s+(?:about|of|on|regarding|concerning|that)\b)?\s*(?P<topic>.*?)\W*$",
     re.I,
 )
+# "Did Patrushev mention China?": a topic, never a claim ("say that ..." is not matched).
+_MENTIONED = re.compile(
+    r"^\W*(?:did|does|do|has|have|had)\s+(?P<who>.+?)\s+(?:ever\s+|also\s+)?"
+    r"(?:mention(?:ed)?|talk(?:ed)?\s+(?:about|of)|sp[eo]ak[e]?\s+(?:about|of)|"
+    r"comment(?:ed)?\s+on|discuss(?:ed)?|refer(?:red)?\s+to|raised?|br(?:ing|ought)\s+up|"
+    r"(?:say|said)\s+(?:anything|something)\s+(?:about|on|of|regarding|concerning))"
+    r"\s+(?P<topic>.+?)\W*$",
+    re.I,
+)
+# "... in the Mehr News report", "... during the talks": where, not what; the quotes of every
+# article are searched.
+_WHERE = re.compile(
+    r"\s+(?:in|during|at|according\s+to)\s+(?:the|a|an|his|her|their)?\s*(?:[\w’'-]+\s+){0,4}"
+    r"(?:article|report|story|interview|speech|statement|meeting|talks|visit|remarks)s?$",
+    re.I,
+)
+YES, NO = "Yes.", "No, not in these articles."
 # A quote longer than this is cut to its sentences most about the topic.
 MAX_QUOTE_CHARS = 400
 
@@ -54,6 +78,7 @@ class Said:
     start: int = 0  # the quoted span in the document text
     end: int = 0
     who: str = ""  # the speaker as the question names them
+    yes_no: bool = False  # asked "Did X mention Y?": the text leads with its Yes or No
 
     def could_be(self, speakers: Speakers, unit: Unit) -> bool:
         """Whether `unit` may be the asked speaker's words: it is theirs, or nobody's that the
@@ -72,11 +97,32 @@ def said_question(question: str) -> tuple[str, str] | None:
     return who, m.group("topic").strip()
 
 
-def said_answer(pipeline: Pipeline, question: str) -> Said | None:
-    asked = said_question(question)
-    if asked is None:
+def mentioned_question(question: str) -> tuple[str, str] | None:
+    """(speaker, topic) of a "Did X mention Y?" question, else None."""
+    m = _MENTIONED.match(question.strip())
+    if m is None:
         return None
-    who, topic = asked
+    who = re.sub(r"^(?:the\s+)", "", m.group("who").strip(), flags=re.I)
+    return who, _WHERE.sub("", m.group("topic").strip())
+
+
+def said_answer(pipeline: Pipeline, question: str) -> Said | None:
+    """X's words on Y for "What did X say about Y?", or that X is quoted, but not on Y."""
+    asked = said_question(question)
+    return _on_topic(pipeline, *asked, yes_no=False) if asked else None
+
+
+def mention_answer(pipeline: Pipeline, question: str) -> Said | None:
+    """ "Yes." with X's words on Y for "Did X mention Y?", or "No, not in these articles." with
+    what X is quoted on; None when X is not a speaker the articles quote."""
+    asked = mentioned_question(question)
+    return _on_topic(pipeline, *asked, yes_no=True) if asked else None
+
+
+def _on_topic(pipeline: Pipeline, who: str, topic: str, yes_no: bool) -> Said | None:
+    """`who`'s quote most about `topic` (after "Yes." when `yes_no`); or, when none is, that
+    nothing is, and what `who` is quoted on. None when the articles quote no `who`."""
+    found, nothing = (YES, NO) if yes_no else ("", ABSTAIN)
     quotes = find_quotes(pipeline.documents, speaker=who)
     if not quotes or not topic:
         return None
@@ -84,8 +130,8 @@ def said_answer(pipeline: Pipeline, question: str) -> Said | None:
     ranked = about(quotes, topic, pipeline.embedder, ignore=who)
     best = ranked[0]
     if best.relevance < ABOUT_SHARE:
-        text = f"{ABSTAIN} {_quoted_on(pipeline, quotes, name)}; nothing on {_topic(topic)}."
-        return Said(text, None, None, who=who)
+        text = f"{nothing} {_quoted_on(pipeline, quotes, name)}; nothing on {_topic(topic)}."
+        return Said(text, None, None, who=who, yes_no=yes_no)
     start, end = _span(best, topic, who)
     passage = _passage_of(pipeline, best.doc.doc_id, start, end)
     if passage is None:
@@ -98,11 +144,11 @@ def said_answer(pipeline: Pipeline, question: str) -> Said | None:
         verb = best.doc.text[cue[0] : cue[1]] if cue else "said"
         verb = "said" if verb.lower().startswith("accord") else verb.lower()
         text = f"{name} {verb} {words.rstrip('.')}."
-    return Said(text, best, passage, start, end, who)
+    return Said(f"{found} {text}".lstrip(), best, passage, start, end, who, yes_no)
 
 
 _OPENERS = "\"“‘'"
-_CLOSERS = {"\"": "\"", "“": "”", "‘": "’", "'": "'"}
+_CLOSERS = {'"': '"', "“": "”", "‘": "’", "'": "'"}
 
 
 def quoted_on(pipeline: Pipeline, who: str) -> str | None:
