@@ -12,7 +12,8 @@ import sqlite3
 import pytest
 
 from rag.answer.ask import ask
-from rag.answer.said import mention_answer, mentioned_question, said_answer, said_question
+from rag.answer.mention import mention_answer, mentioned_question
+from rag.answer.said import said_answer, said_question
 from rag.index.docstore import DocStore
 from rag.index.manifest import IndexPaths
 from rag.pipeline import Pipeline
@@ -68,19 +69,59 @@ def test_did_x_mention_y_questions_are_recognised():
     assert mentioned_question("Did Raisi say anything about the dollar?") == ("Raisi", "the dollar")
     # A claim is not a topic: words about AUKUS need not say that it is harmless.
     assert mentioned_question("Did Patrushev say that AUKUS is harmless?") is None
+    assert (
+        mentioned_question(
+            "Does 'The Verge' article mention a different discount for Jenga than the discount "
+            "it reports for the Kasa plug?"
+        )
+        is None
+    )
+    # "mentioned" inside a clause about something else is not this question.
+    assert (
+        mentioned_question(
+            "Does the 'Fortune' article suggest that Beyoncé's concert film was less successful "
+            "than Taylor Swift's 'The Eras Tour' mentioned in 'The Independent'?"
+        )
+        is None
+    )
     assert mentioned_question("What did Patrushev say about AUKUS?") is None
+
+
+def _mention(pipeline: Pipeline, question: str):
+    return mention_answer(pipeline, question, pipeline.retriever.plan(question).outlets)
 
 
 def test_did_x_mention_y_is_answered_from_x_s_words(seed_settings, embedder):
     pipeline = Pipeline.open(seed_settings, embedder=embedder)
-    said = mention_answer(pipeline, "Did Patrushev mention China?")
+    said = _mention(pipeline, "Did Patrushev mention China?")
     assert said is not None and said.yes_no and said.quote is not None
     assert said.text.startswith("Yes. Nikolai Patrushev said: ") and "China" in said.text
-    said = mention_answer(pipeline, "Did Patrushev mention the price of oil?")
-    assert said is not None and said.quote is None
+    said = _mention(pipeline, "Did Patrushev mention the price of oil?")
+    assert said is not None and said.passage is None
     assert said.text.startswith("No, not in these articles. They quote Nikolai Patrushev ")
     assert said.text.endswith("nothing on the price of oil.")
-    assert mention_answer(pipeline, "Did Zorblat mention the price of oil?") is None
+    assert _mention(pipeline, "Did Zorblat mention the price of oil?") is None
+
+
+def test_did_an_outlet_mention_y_is_answered_from_its_articles(seed_settings, embedder):
+    pipeline = Pipeline.open(seed_settings, embedder=embedder)
+    said = _mention(pipeline, "Does the Iran Press article mention China?")
+    assert said is not None and said.yes_no and said.passage is not None
+    assert said.text.startswith("Yes. From Iran Press: ") and "China" in said.text
+    c = said.passage.chunk
+    assert c.doc_id == "001_72ccaa6fd02313a0.txt"
+    assert c.start <= said.start < said.end <= c.end
+    assert "China" in c.text[said.start - c.start : said.end - c.start]
+    # The Taliban are in Press TV's article only.
+    said = _mention(pipeline, "Did Mehr News Agency mention the Taliban?")
+    assert said is not None and said.passage is None
+    assert said.text == (
+        "No, not in these articles. The one article from Mehr News Agency in the index does "
+        "not mention the Taliban."
+    )
+    said = _mention(pipeline, "Did Press TV mention the Taliban?")
+    assert said is not None and said.passage is not None
+    assert said.passage.chunk.doc_id == "004_3183116b0c1738f2.txt"
 
 
 @pytest.mark.model

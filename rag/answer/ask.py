@@ -42,12 +42,12 @@ from rag.answer.entity import candidates, entity_name, is_entity_question, namin
 from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_share
 from rag.answer.followup import condense
 from rag.answer.gather import gathers, spread, widen
+from rag.answer.mention import mention_answer
 from rag.answer.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
 from rag.answer.route import route
 from rag.answer.said import (
     Said,
     Speakers,
-    mention_answer,
     misattributed,
     quoted_on,
     said_answer,
@@ -172,8 +172,11 @@ def _answer(
     plan = route(search)
     # "What did X say about Y?": X's attributions, looked up by the code (rag/answer/said.py).
     said = said_answer(pipeline, search) if plan.kind == "open" else None
-    # "Did Patrushev mention China?": his attributed words decide it, not the model's Yes.
-    mentioned = mention_answer(pipeline, search) if plan.kind == "yes_no" else None
+    assert pipeline.retriever is not None  # it just retrieved
+    mentions = pipeline.retriever.plan(search).outlets
+    # "Did Patrushev mention China?": his attributed words (or an outlet's articles) decide
+    # it, not the model's Yes (rag/answer/mention.py).
+    mentioned = mention_answer(pipeline, search, mentions) if plan.kind == "yes_no" else None
     if mentioned is not None:
         answer = _said(mentioned, question, generator.name, passages, search if history else None)
         yield answer.text
@@ -199,8 +202,6 @@ def _answer(
     prompt = generator.chat_prompt(evidence_messages(search, units, plan))
     answer.prompt_tokens = generator.prompt_tokens(prompt)
     choice = choose(generator, prompt, units, pipeline.calibration)
-    assert pipeline.retriever is not None  # it just retrieved
-    mentions = pipeline.retriever.plan(search).outlets
     named = list(dict.fromkeys(o.sources for o in mentions))
     # Each named outlet's evidence, and every article's for a gathering question (gather.py).
     choice = replace(choice, chosen=widen(choice.chosen, choice.unit_p, units, named, gather))
@@ -340,21 +341,25 @@ def _said(
     answer = Answer(
         question=question,
         text=said.text,
-        abstained=said.quote is None and not yes_no,
+        abstained=said.passage is None and not yes_no,
         model=model,
         passages=passages,
         search_query=search,
         route="said",
     )
-    if said.quote is None or said.passage is None:
+    if said.passage is None:
         answer.short_answer = "No" if yes_no else UNANSWERABLE
         return answer
-    quote = said.quote.doc.text[said.start : said.end]
+    # A speaker's words may run past the cited chunk: they are read from the document.
+    c = said.passage.chunk
+    quote = (
+        said.quote.doc.text[said.start : said.end]
+        if said.quote
+        else c.text[said.start - c.start : said.end - c.start]
+    )
     answer.text = f"{said.text} [1]"
     answer.citations = [Citation(1, said.passage, said.start, said.end, quote, verified=True)]
-    answer.evidence = [
-        Evidence(0, said.passage, said.start, said.end, quote, 1.0, said.quote.speaker)
-    ]
+    answer.evidence = [Evidence(0, said.passage, said.start, said.end, quote, 1.0, said.speaker)]
     answer.claims = [Claim(0, len(answer.text), (1,), supported=True)]
     answer.short_answer = "Yes" if yes_no else first_sentence(answer.text)
     return answer

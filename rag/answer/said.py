@@ -17,8 +17,7 @@ the attribution) and whether they are about the topic (the topic's content words
 dollar?") is the same lookup asked as yes/no, and the code answers it the same way, so that a
 1.5B model's "Yes" to every yes/no question never reaches it: "Yes." with X's words on Y, cited,
 or "No, not in these articles." with what X is quoted on. A claim ("Did Patrushev say that AUKUS
-is harmless?") is not of this form: words about AUKUS need not say that, so the usual path
-answers it.
+is harmless?") is not of this form (`rag.answer.mention`).
 """
 
 from __future__ import annotations
@@ -47,30 +46,14 @@ _SAID = re.compile(
     r"(?:\s+(?:about|of|on|regarding|concerning|that)\b)?\s*(?P<topic>.*?)\W*$",
     re.I,
 )
-# "Did Patrushev mention China?": a topic, never a claim ("say that ..." is not matched).
-_MENTIONED = re.compile(
-    r"^\W*(?:did|does|do|has|have|had)\s+(?P<who>.+?)\s+(?:ever\s+|also\s+)?"
-    r"(?:mention(?:ed)?|talk(?:ed)?\s+(?:about|of)|sp[eo]ak[e]?\s+(?:about|of)|"
-    r"comment(?:ed)?\s+on|discuss(?:ed)?|refer(?:red)?\s+to|raised?|br(?:ing|ought)\s+up|"
-    r"(?:say|said)\s+(?:anything|something)\s+(?:about|on|of|regarding|concerning))"
-    r"\s+(?P<topic>.+?)\W*$",
-    re.I,
-)
-# "... in the Mehr News report", "... during the talks": where, not what; the quotes of every
-# article are searched.
-_WHERE = re.compile(
-    r"\s+(?:in|during|at|according\s+to)\s+(?:the|a|an|his|her|their)?\s*(?:[\w’'-]+\s+){0,4}"
-    r"(?:article|report|story|interview|speech|statement|meeting|talks|visit|remarks)s?$",
-    re.I,
-)
-YES, NO = "Yes.", "No, not in these articles."
 # A quote longer than this is cut to its sentences most about the topic.
 MAX_QUOTE_CHARS = 400
 
 
 @dataclass(frozen=True)
 class Said:
-    """What the answer path needs: the text, and the quote it stands on (None: nothing said)."""
+    """What the answer path needs: the text, and the passage and span it stands on (None:
+    nothing found); `quote` when they are a speaker's words."""
 
     text: str
     quote: Quote | None
@@ -79,6 +62,10 @@ class Said:
     end: int = 0
     who: str = ""  # the speaker as the question names them
     yes_no: bool = False  # asked "Did X mention Y?": the text leads with its Yes or No
+
+    @property
+    def speaker(self) -> str | None:
+        return self.quote.speaker if self.quote else None
 
     def could_be(self, speakers: Speakers, unit: Unit) -> bool:
         """Whether `unit` may be the asked speaker's words: it is theirs, or nobody's that the
@@ -97,32 +84,20 @@ def said_question(question: str) -> tuple[str, str] | None:
     return who, m.group("topic").strip()
 
 
-def mentioned_question(question: str) -> tuple[str, str] | None:
-    """(speaker, topic) of a "Did X mention Y?" question, else None."""
-    m = _MENTIONED.match(question.strip())
-    if m is None:
-        return None
-    who = re.sub(r"^(?:the\s+)", "", m.group("who").strip(), flags=re.I)
-    return who, _WHERE.sub("", m.group("topic").strip())
-
-
 def said_answer(pipeline: Pipeline, question: str) -> Said | None:
     """X's words on Y for "What did X say about Y?", or that X is quoted, but not on Y."""
     asked = said_question(question)
-    return _on_topic(pipeline, *asked, yes_no=False) if asked else None
+    return on_topic(pipeline, *asked) if asked else None
 
 
-def mention_answer(pipeline: Pipeline, question: str) -> Said | None:
-    """ "Yes." with X's words on Y for "Did X mention Y?", or "No, not in these articles." with
-    what X is quoted on; None when X is not a speaker the articles quote."""
-    asked = mentioned_question(question)
-    return _on_topic(pipeline, *asked, yes_no=True) if asked else None
-
-
-def _on_topic(pipeline: Pipeline, who: str, topic: str, yes_no: bool) -> Said | None:
-    """`who`'s quote most about `topic` (after "Yes." when `yes_no`); or, when none is, that
-    nothing is, and what `who` is quoted on. None when the articles quote no `who`."""
-    found, nothing = (YES, NO) if yes_no else ("", ABSTAIN)
+def on_topic(
+    pipeline: Pipeline, who: str, topic: str, leads: tuple[str, str] | None = None
+) -> Said | None:
+    """`who`'s quote most about `topic`; or, when none is, that nothing is, and what `who` is
+    quoted on. `leads` ("Yes.", "No, ...") begin the text for a yes/no question, which `Said`
+    then records. None when the articles quote no `who`."""
+    found, nothing = leads or ("", ABSTAIN)
+    yes_no = leads is not None
     quotes = find_quotes(pipeline.documents, speaker=who)
     if not quotes or not topic:
         return None
@@ -137,8 +112,8 @@ def _on_topic(pipeline: Pipeline, who: str, topic: str, yes_no: bool) -> Said | 
     if passage is None:
         return None
     words = best.doc.text[start:end].strip()
-    if words[:1] in _OPENERS:
-        text = f"{name} said: {_closed(words)}"
+    if words[:1] in OPENERS:
+        text = f"{name} said: {closed(words)}"
     else:  # reported speech keeps its own verb: "Patrushev stressed the need to ..."
         cue = best.attribution.cue
         verb = best.doc.text[cue[0] : cue[1]] if cue else "said"
@@ -147,7 +122,7 @@ def _on_topic(pipeline: Pipeline, who: str, topic: str, yes_no: bool) -> Said | 
     return Said(f"{found} {text}".lstrip(), best, passage, start, end, who, yes_no)
 
 
-_OPENERS = "\"“‘'"
+OPENERS = "\"“‘'"
 _CLOSERS = {'"': '"', "“": "”", "‘": "’", "'": "'"}
 
 
@@ -165,7 +140,7 @@ def _quoted_on(pipeline: Pipeline, quotes: list[Quote], name: str) -> str:
     return f"They quote {name} {len(quotes)} time{'s' if len(quotes) != 1 else ''}{what}"
 
 
-def _closed(words: str) -> str:
+def closed(words: str) -> str:
     """A quote as shown: closed where the article (or the span) left it open."""
     close = _CLOSERS[words[0]]
     if words.count(close) >= (2 if close == words[0] else 1):
