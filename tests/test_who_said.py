@@ -122,6 +122,18 @@ def test_did_an_outlet_mention_y_is_answered_from_its_articles(seed_settings, em
     said = _mention(pipeline, "Did Press TV mention the Taliban?")
     assert said is not None and said.passage is not None
     assert said.passage.chunk.doc_id == "004_3183116b0c1738f2.txt"
+    # Every article, when the question asks about the articles themselves.
+    said = _mention(pipeline, "Does any of the articles mention the Taliban?")
+    assert said is not None and said.passage is not None
+    assert said.passage.chunk.doc_id == "004_3183116b0c1738f2.txt"
+    said = _mention(pipeline, "Do the articles mention the price of oil?")
+    assert said is not None
+    assert said.text == (
+        "No, not in these articles. None of the 5 articles in the index mentions the price of oil."
+    )
+    # A name must be there whole: Iran Press writes of the Caspian Sea, not of a Black Sea.
+    said = _mention(pipeline, "Do the articles mention the Black Sea?")
+    assert said is not None and said.passage is None
 
 
 @pytest.mark.model

@@ -9,13 +9,15 @@ something the code can look up.
   mention China?"): the outlet's chunks that the keyword index ranks highest for Y. "Yes." with
   the sentence that names Y, cited ('Yes. From Iran Press: "..." [1]'); or "No, not in these
   articles." with how many of that outlet's articles were looked in.
+- X is the articles themselves ("Do the articles mention the Taliban?", "Does any report mention
+  drones?"): the same, over every article.
 - Anything else (an X the articles neither quote nor publish, a claim rather than a topic: "Did
   Patrushev say that AUKUS is harmless?", "Does the Verge article mention a different discount
   than ...?"): None, and the usual path answers.
 
-Y counts as mentioned when at least half of its content words (`ABOUT_SHARE`) are in one quote
-or chunk, as for "What did X say about Y?". Words are matched, not meanings: an article that
-says "price cut" does not mention a "discount". The "No" says what was looked in.
+Y counts as mentioned when every content word of Y is in one quote or sentence (`MENTIONED`).
+Words are matched, not meanings: an article that says "price cut" does not mention a
+"discount". The "No" says what was looked in.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rag.answer.said import OPENERS, Said, closed, on_topic
-from rag.search.quotes import ABOUT_SHARE
 from rag.sources.sentences import content_words, sentence_spans
 
 if TYPE_CHECKING:
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
     from rag.search.query import OutletMention
 
 YES, NO = "Yes.", "No, not in these articles."
+# A mention is literal: every content word of Y in one quote or sentence ("the price of oil" is
+# not mentioned by "a ban on Russian oil imports"). "What did X say about Y?" asks less of a
+# quote (`ABOUT_SHARE`), since it asks for the nearest thing X said.
+MENTIONED = 1.0
 # "Did Patrushev mention China?": a topic, never a claim ("say that ..." is not matched).
 _MENTIONED = re.compile(
     r"^\W*(?:did|does|do|has|have|had)\s+(?P<who>.+?)\s+(?:ever\s+|also\s+)?"
@@ -60,8 +65,14 @@ _FRAME = frozenset(
     | {"from", "by", "of", "in"}
 )
 MAX_OTHER_LOWER = 2
-# How many of the outlet's best keyword hits are read for the topic's words.
-OUTLET_HITS = 20
+# "Do the articles mention ...?", "Does any report mention ...?": every indexed article.
+_EVERY = re.compile(
+    r"^(?:(?:any|one|some|either)\s+of\s+)?(?:(?:the|these|those|any|my|your)\s+)?(?:articles?|reports?|stories|story|news|sources|"
+    r"index|documents?)(?:\s+(?:here|in\s+the\s+index))?$",
+    re.I,
+)
+# How many of the best keyword hits are read for the topic's words.
+HITS = 20
 
 
 def mentioned_question(question: str) -> tuple[str, str] | None:
@@ -88,23 +99,25 @@ def mention_answer(
     if asked is None:
         return None
     who, topic = asked
+    if _EVERY.match(who):
+        return _in_articles(pipeline, None, topic)
     named = [o for o in outlets if question[o.start : o.end].lower() in who.lower()]
     if named:
         sources = list(dict.fromkeys(s for o in named for s in o.sources))
-        return _in_outlet(pipeline, sources, topic)
-    return on_topic(pipeline, who, topic, leads=(YES, NO))
+        return _in_articles(pipeline, sources, topic)
+    return on_topic(pipeline, who, topic, leads=(YES, NO), share=MENTIONED)
 
 
-def _in_outlet(pipeline: Pipeline, sources: list[str], topic: str) -> Said | None:
-    """The outlet's sentence most about `topic`, after "Yes."; or "No, ..." when no chunk of
-    it has half the topic's words."""
+def _in_articles(pipeline: Pipeline, sources: list[str] | None, topic: str) -> Said | None:
+    """The sentence of the outlets' (None: any) articles most about `topic`, after "Yes."; or
+    "No, ..." when none has enough of its content words (`MENTIONED`)."""
     from rag.search.retrieve import passage_of_hit
 
     want = content_words(topic)
     keywords = pipeline.keywords
     if not want or keywords is None:
         return None
-    ids = [cid for cid, _ in keywords.search(topic, OUTLET_HITS, outlet=sources)]
+    ids = [cid for cid, _ in keywords.search(topic, HITS, outlet=sources)]
     hits = pipeline.store.get(ids)
     best, share, span = None, 0.0, (0, 0)
     for cid in ids:
@@ -116,21 +129,25 @@ def _in_outlet(pipeline: Pipeline, sources: list[str], topic: str) -> Said | Non
             got = len(want & content_words(text[s:e])) / len(want)
             if got > share:
                 best, share, span = hit, got, (s, e)
-    outlet = " or ".join(sources)
-    if best is None or share < ABOUT_SHARE:
-        held = dict(pipeline.retriever.outlets()) if pipeline.retriever else {}
-        n = sum(held.get(s, 0) for s in sources)
-        looked = (
-            f"The one article from {outlet} in the index does not mention {topic}."
-            if n == 1
-            else f"None of the {n} articles from {outlet} in the index mentions {topic}."
-        )
-        return Said(f"{NO} {looked}", None, None, who=outlet, yes_no=True)
+    if best is None or share < MENTIONED:
+        return Said(f"{NO} {_looked(pipeline, sources, topic)}", None, None, yes_no=True)
     passage = passage_of_hit(1, best, 1.0)
     s, e = span
     words = best.chunk.text[s:e].strip()
     start = best.chunk.start + s
     # The sentence as the article has it, in quotation marks unless it opens with its own.
     shown = closed(words) if words[:1] in OPENERS else f'"{words}"'
-    text = f"{YES} From {passage.source or outlet}: {shown}"
-    return Said(text, None, passage, start, start + (e - s), outlet, yes_no=True)
+    text = f"{YES} From {passage.source or passage.title}: {shown}"
+    return Said(text, None, passage, start, start + (e - s), yes_no=True)
+
+
+def _looked(pipeline: Pipeline, sources: list[str] | None, topic: str) -> str:
+    """ "None of the 12 articles from The Verge in the index mentions Y." """
+    if sources is None:
+        n, where = len(pipeline.documents), ""
+    else:
+        held = dict(pipeline.retriever.outlets()) if pipeline.retriever else {}
+        n, where = sum(held.get(s, 0) for s in sources), f" from {' or '.join(sources)}"
+    if n == 1:
+        return f"The one article{where} in the index does not mention {topic}."
+    return f"None of the {n} articles{where} in the index mentions {topic}."

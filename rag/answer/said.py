@@ -91,11 +91,16 @@ def said_answer(pipeline: Pipeline, question: str) -> Said | None:
 
 
 def on_topic(
-    pipeline: Pipeline, who: str, topic: str, leads: tuple[str, str] | None = None
+    pipeline: Pipeline,
+    who: str,
+    topic: str,
+    leads: tuple[str, str] | None = None,
+    share: float = ABOUT_SHARE,
 ) -> Said | None:
     """`who`'s quote most about `topic`; or, when none is, that nothing is, and what `who` is
     quoted on. `leads` ("Yes.", "No, ...") begin the text for a yes/no question, which `Said`
-    then records. None when the articles quote no `who`."""
+    then records; `share` is the part of the topic's content words a quote must have. None when
+    the articles quote no `who`."""
     found, nothing = leads or ("", ABSTAIN)
     yes_no = leads is not None
     quotes = find_quotes(pipeline.documents, speaker=who)
@@ -104,7 +109,7 @@ def on_topic(
     name = _name(quotes, who)
     ranked = about(quotes, topic, pipeline.embedder, ignore=who)
     best = ranked[0]
-    if best.relevance < ABOUT_SHARE:
+    if best.relevance < share:
         text = f"{nothing} {_quoted_on(pipeline, quotes, name)}; nothing on {_topic(topic)}."
         return Said(text, None, None, who=who, yes_no=yes_no)
     start, end = _span(best, topic, who)
