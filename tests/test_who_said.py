@@ -149,6 +149,16 @@ def test_a_yes_no_mention_question_is_answered_by_the_code(seed_pipeline):
     "".join(stream)
     assert stream.answer.short_answer == "No" and not stream.answer.abstained
     assert stream.answer.text.startswith("No, not in these articles.")
+    # A topic no article has at all is a No too; someone no article has is not known.
+    stream = ask(seed_pipeline, "Did Patrushev mention Wagner?")
+    "".join(stream)
+    assert stream.answer.short_answer == "No" and not stream.answer.abstained
+    assert stream.answer.text == (
+        "No, not in these articles. No article in the index mentions Wagner."
+    )
+    stream = ask(seed_pipeline, "Did Zorblat mention sanctions?")
+    "".join(stream)
+    assert stream.answer.abstained and stream.answer.text.startswith("The articles don't say.")
 
 
 def test_dry_run_json_has_the_quotes_contract():

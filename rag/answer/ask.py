@@ -42,7 +42,7 @@ from rag.answer.entity import candidates, entity_name, is_entity_question, namin
 from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_share
 from rag.answer.followup import condense
 from rag.answer.gather import gathers, spread, widen
-from rag.answer.mention import mention_answer
+from rag.answer.mention import NO, mention_answer, mentioned_question
 from rag.answer.prompt import ABSTAIN, ANSWER, MARKER, evidence_line, evidence_messages
 from rag.answer.route import route
 from rag.answer.said import (
@@ -157,6 +157,11 @@ def _answer(
         answer = Answer(question, text, True, generator.name, [])
         answer.search_query, answer.route = search if history else None, route(search).kind
         answer.short_answer = UNANSWERABLE
+        topic = mentioned_question(search)
+        if topic and names and not missing and all(n in topic[1] for n in names):
+            # "Did Patrushev mention Wagner?" and no article names Wagner: that is a No.
+            answer.text = f"{NO}{text.removeprefix(ABSTAIN)}"
+            answer.abstained, answer.short_answer, answer.route = False, "No", "said"
         yield answer.text
         answer.timings_ms = clock.timings(history, first_token=True)
         return answer
