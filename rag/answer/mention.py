@@ -67,8 +67,9 @@ _FRAME = frozenset(
 MAX_OTHER_LOWER = 2
 # "Do the articles mention ...?", "Does any report mention ...?": every indexed article.
 _EVERY = re.compile(
-    r"^(?:(?:any|one|some|either)\s+of\s+)?(?:(?:the|these|those|any|my|your)\s+)?(?:articles?|reports?|stories|story|news|sources|"
-    r"index|documents?)(?:\s+(?:here|in\s+the\s+index))?$",
+    r"^(?:(?:any|one|some|either)\s+of\s+)?(?:(?:the|these|those|any|my|your)\s+)?"
+    r"(?:articles?|reports?|stories|story|news|sources|index|documents?)"
+    r"(?:\s+(?:here|in\s+the\s+index))?$",
     re.I,
 )
 # How many of the best keyword hits are read for the topic's words.
