@@ -84,6 +84,7 @@ def test_did_x_mention_y_questions_are_recognised():
         )
         is None
     )
+    assert mentioned_question("Did TechCrunch mention the layoffs before The Verge did?") is None
     assert mentioned_question("What did Patrushev say about AUKUS?") is None
 
 

@@ -54,8 +54,12 @@ _WHERE = re.compile(
     re.I,
 )
 # A topic is a short noun phrase. A clause ("a different discount ... than ...", "X, while Y
-# ...") is a claim about what was said, which matching words cannot decide.
-_CLAUSE = re.compile(r",|;|\b(?:than|while|whereas|whether|that|which|who|and\s+did|but)\b", re.I)
+# ...", "the deal before The Verge did") is a claim about what was said or when, which matching
+# words cannot decide.
+_CLAUSE = re.compile(
+    r",|;|\b(?:than|while|whereas|whether|that|which|who|and\s+did|but|before|after|since|until)\b",
+    re.I,
+)
 MAX_TOPIC_WORDS = 8
 # X is a name ("Nikolai Patrushev", "the Iran Press article", "the minister"). A subject with
 # more lowercase words than these is a clause ("the 'Fortune' article suggest that ... than
