@@ -102,6 +102,8 @@ def test_did_x_mention_y_is_answered_from_x_s_words(seed_settings, embedder):
     assert said.text.startswith("No, not in these articles. They quote Nikolai Patrushev ")
     assert said.text.endswith("nothing on the price of oil.")
     assert _mention(pipeline, "Did Zorblat mention the price of oil?") is None
+    # His words on Afghanistan, none with Shamkhani in them: neither Yes nor No for the code.
+    assert _mention(pipeline, "Did Patrushev discuss Afghanistan with Shamkhani?") is None
 
 
 def test_did_an_outlet_mention_y_is_answered_from_its_articles(seed_settings, embedder):
@@ -127,11 +129,13 @@ def test_did_an_outlet_mention_y_is_answered_from_its_articles(seed_settings, em
     said = _mention(pipeline, "Does any of the articles mention the Taliban?")
     assert said is not None and said.passage is not None
     assert said.passage.chunk.doc_id == "004_3183116b0c1738f2.txt"
-    said = _mention(pipeline, "Do the articles mention the price of oil?")
+    said = _mention(pipeline, "Do the articles mention the dollar?")
     assert said is not None
     assert said.text == (
-        "No, not in these articles. None of the 5 articles in the index mentions the price of oil."
+        "No, not in these articles. None of the 5 articles in the index mentions the dollar."
     )
+    # Half of it ("a ban on Russian oil imports"): the code cannot tell, the usual path answers.
+    assert _mention(pipeline, "Do the articles mention the price of oil?") is None
     # A name must be there whole: Iran Press writes of the Caspian Sea, not of a Black Sea.
     said = _mention(pipeline, "Do the articles mention the Black Sea?")
     assert said is not None and said.passage is None

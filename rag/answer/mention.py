@@ -15,7 +15,10 @@ something the code can look up.
   Patrushev say that AUKUS is harmless?", "Does the Verge article mention a different discount
   than ...?"): None, and the usual path answers.
 
-Y counts as mentioned when every content word of Y is in one quote or sentence (`MENTIONED`).
+Y counts as mentioned when every content word of Y is in one quote or sentence (`MENTIONED`),
+and as not mentioned when none has even half of them (`ABOUT_SHARE`); in between ("Did
+Patrushev discuss Afghanistan with Shamkhani?" and a quote of his on Afghanistan alone) the code
+cannot tell, and the usual path answers.
 Words are matched, not meanings: an article that says "price cut" does not mention a
 "discount". The "No" says what was looked in.
 """
@@ -27,6 +30,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rag.answer.said import OPENERS, Said, closed, on_topic
+from rag.search.quotes import ABOUT_SHARE
 from rag.sources.sentences import content_words, sentence_spans
 
 if TYPE_CHECKING:
@@ -36,7 +40,7 @@ if TYPE_CHECKING:
 YES, NO = "Yes.", "No, not in these articles."
 # A mention is literal: every content word of Y in one quote or sentence ("the price of oil" is
 # not mentioned by "a ban on Russian oil imports"). "What did X say about Y?" asks less of a
-# quote (`ABOUT_SHARE`), since it asks for the nearest thing X said.
+# quote (`ABOUT_SHARE`), since it asks for the nearest thing X said; below that, "No".
 MENTIONED = 1.0
 # "Did Patrushev mention China?": a topic, never a claim ("say that ..." is not matched).
 _MENTIONED = re.compile(
@@ -110,12 +114,12 @@ def mention_answer(
     if named:
         sources = list(dict.fromkeys(s for o in named for s in o.sources))
         return _in_articles(pipeline, sources, topic)
-    return on_topic(pipeline, who, topic, leads=(YES, NO), share=MENTIONED)
+    return on_topic(pipeline, who, topic, leads=(YES, NO), share=MENTIONED, no_below=ABOUT_SHARE)
 
 
 def _in_articles(pipeline: Pipeline, sources: list[str] | None, topic: str) -> Said | None:
     """The sentence of the outlets' (None: any) articles most about `topic`, after "Yes."; or
-    "No, ..." when none has enough of its content words (`MENTIONED`)."""
+    "No, ..." when none has half of its content words; None in between (module docstring)."""
     from rag.search.retrieve import passage_of_hit
 
     want = content_words(topic)
@@ -134,6 +138,8 @@ def _in_articles(pipeline: Pipeline, sources: list[str] | None, topic: str) -> S
             got = len(want & content_words(text[s:e])) / len(want)
             if got > share:
                 best, share, span = hit, got, (s, e)
+    if ABOUT_SHARE <= share < MENTIONED:
+        return None
     if best is None or share < MENTIONED:
         return Said(f"{NO} {_looked(pipeline, sources, topic)}", None, None, yes_no=True)
     passage = passage_of_hit(1, best, 1.0)

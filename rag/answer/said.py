@@ -96,11 +96,13 @@ def on_topic(
     topic: str,
     leads: tuple[str, str] | None = None,
     share: float = ABOUT_SHARE,
+    no_below: float | None = None,
 ) -> Said | None:
     """`who`'s quote most about `topic`; or, when none is, that nothing is, and what `who` is
     quoted on. `leads` ("Yes.", "No, ...") begin the text for a yes/no question, which `Said`
     then records; `share` is the part of the topic's content words a quote must have. None when
-    the articles quote no `who`."""
+    the articles quote no `who`, or when `no_below` is set and the best quote has a part of them
+    between it and `share` (too much to say "nothing", too little to say it is about the topic)."""
     found, nothing = leads or ("", ABSTAIN)
     yes_no = leads is not None
     quotes = find_quotes(pipeline.documents, speaker=who)
@@ -109,6 +111,8 @@ def on_topic(
     name = _name(quotes, who)
     ranked = about(quotes, topic, pipeline.embedder, ignore=who)
     best = ranked[0]
+    if no_below is not None and no_below <= best.relevance < share:
+        return None
     if best.relevance < share:
         text = f"{nothing} {_quoted_on(pipeline, quotes, name)}; nothing on {_topic(topic)}."
         return Said(text, None, None, who=who, yes_no=yes_no)
