@@ -93,19 +93,27 @@ def test_api_base() -> None:
 
 
 def _choice(answer) -> tuple:  # type: ignore[no-untyped-def]
-    """What the evidence-first step decided: the evidence, whether to abstain, and for Yes/No
-    and either-or questions the answer. (The words written after it may differ: in process
-    each question reuses only the cached system turn, so that its answer does not depend on
-    the question before; llama_cpp.server reuses the longest cached prefix.)"""
+    """What the evidence-first step decided: the evidence the model named first, whether to
+    abstain, and for Yes/No and either-or questions the answer. (The words written after it may
+    differ: in process each question reuses only the cached system turn, so that its answer
+    does not depend on the question before; llama_cpp.server reuses the longest cached prefix.)"""
     decided = answer.short_answer if answer.route in ("yes_no", "choice") else None
-    return [(e.unit, e.quote) for e in answer.evidence], answer.abstained, decided
+    first = [(e.unit, e.quote) for e in answer.evidence[:1]]
+    return first, answer.abstained, decided
+
+
+# The two evaluate the prompt in different batches, so their logits differ in the last bits.
+# Whether the model goes on with its evidence list (P(",") against P("\n") after "S3, S4") can
+# be that close: on an AVX2-only CPU one of the 16 questions lists one unit more in process.
+MAY_LIST_DIFFERENTLY = 2
 
 
 def test_over_http_the_evidence_choice_matches_in_process(
     llm_server: LlamaServer, seed_settings: Settings, embedder
 ) -> None:
     """The seed dev questions, answered by the 0.5B model in process and through the server:
-    the same evidence, abstentions and Yes/No answers."""
+    the same first evidence, probabilities, abstentions and Yes/No answers, and the same
+    evidence list for all but a near tie or two."""
     questions = [json.loads(line)["question"] for line in DEV_QA.read_text().splitlines() if line]
     local = Pipeline.open(seed_settings.with_(model=SMALL), embedder=embedder)
     here = [ask(local, q).answer for q in questions]
@@ -114,9 +122,16 @@ def test_over_http_the_evidence_choice_matches_in_process(
     assert remote.generator.name.endswith(llm_server.url.split("/")[2])
     there = [ask(remote, q).answer for q in questions]
     assert [a.abstained for a in here].count(True) not in (0, len(questions))  # both kinds
+    listed_differently = 0
     for q, a, b in zip(questions, here, there, strict=True):
         assert _choice(a) == _choice(b), q
         assert a.p_none == pytest.approx(b.p_none, abs=0.05), q  # P(no evidence), as read
+        p_here = {e.unit: e.p for e in a.evidence}
+        p_there = {e.unit: e.p for e in b.evidence}
+        for unit in p_here.keys() & p_there.keys():  # P(unit), as read
+            assert p_here[unit] == pytest.approx(p_there[unit], abs=0.02), q
+        listed_differently += p_here.keys() != p_there.keys()
+    assert listed_differently <= MAY_LIST_DIFFERENTLY
 
 
 def test_rag_ask_streams_from_the_server(llm_server: LlamaServer, seed_settings: Settings) -> None:
