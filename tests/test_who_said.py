@@ -136,9 +136,9 @@ def test_did_an_outlet_mention_y_is_answered_from_its_articles(seed_settings, em
     )
     # Half of it ("a ban on Russian oil imports"): the code cannot tell, the usual path answers.
     assert _mention(pipeline, "Do the articles mention the price of oil?") is None
-    # A name must be there whole: Iran Press writes of the Caspian Sea, not of a Black Sea.
-    said = _mention(pipeline, "Do the articles mention the Black Sea?")
-    assert said is not None and said.passage is None
+    # A name must be there whole for a Yes: Iran Press writes of the Caspian Sea, which is half
+    # of "the Black Sea", so the code cannot tell and the usual path answers.
+    assert _mention(pipeline, "Do the articles mention the Black Sea?") is None
 
 
 @pytest.mark.model
