@@ -157,8 +157,8 @@ def _answer(
         answer = Answer(question, text, True, generator.name, [])
         answer.search_query, answer.route = search if history else None, route(search).kind
         answer.short_answer = UNANSWERABLE
-        topic = mentioned_question(search)
-        if topic and names and not missing and all(n in topic[1] for n in names):
+        mention = mentioned_question(search)  # (who, topic)
+        if mention and names and not missing and all(n in mention[1] for n in names):
             # "Did Patrushev mention Wagner?" and no article names Wagner: that is a No.
             answer.text = f"{NO}{text.removeprefix(ABSTAIN)}"
             answer.abstained, answer.short_answer, answer.route = False, "No", "said"
@@ -340,9 +340,10 @@ def _evidence(u: Unit, choice: Choice, speakers: Speakers) -> Evidence:
 def _said(
     said: Said, question: str, model: str, passages: list[Passage], search: str | None
 ) -> Answer:
-    """The answer to "What did X say about Y?" (or "Did X mention Y?", which `said` leads with
-    its Yes or No) from X's attributions (`rag.answer.said`)."""
-    yes_no = said.yes_no
+    """The answer to "What did X say about Y?" from X's attributions (`rag.answer.said`), or
+    to "Did X mention Y?" from them or from the articles' words (`rag.answer.mention`), which
+    `said` leads with its Yes or No."""
+    yes_no = said.yes_no  # a "No" is an answer, not an abstention
     answer = Answer(
         question=question,
         text=said.text,
