@@ -327,11 +327,9 @@ def chunks_of(doc: Document, settings: Settings, embedder: Embedder) -> tuple[st
 def read_chunks(
     doc: Document, label: str, settings: Settings, embedder: Embedder
 ) -> tuple[str, list[Chunk]]:
-    """`chunks_of`, within the read time cap (`rag.sources.deadline`): the llama-index splitter
-    takes about 5 s per MB of text without sentence breaks, so a 10 MB line would hold the
-    ingest for a minute before its 35,000 chunks were even embedded."""
-    from llama_index.core.node_parser import SentenceSplitter  # noqa: F401  (imported once, uncapped)
-
+    """`chunks_of`, within the read time cap (`rag.sources.deadline`): the splitter takes about
+    5 s per MB of text without sentence breaks, so a 10 MB line would hold the ingest for a
+    minute before its 35,000 chunks were even embedded."""
     where = label if doc.doc_id in label else f"{label} ({doc.doc_id})"
     return capped(partial(chunks_of, doc, settings, embedder), settings.max_read_s, where)
 

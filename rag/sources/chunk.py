@@ -2,10 +2,11 @@
 contextual header that is indexed with each chunk.
 
 llama-index's SentenceSplitter does the splitting (sentence-aware), at the sentence ends of its
-default tokenizer, nltk's Punkt, as `rag.sources.punkt` ports it (the same spans, without
-importing nltk). Sizes are counted in the embedding model's word pieces, so that a chunk and its
-header fit the model's window (all-MiniLM-L6-v2 reads at most 256 pieces, [CLS] and [SEP]
-included) and nothing embedded is silently cut off. The splitter returns text only, so each
+default tokenizer, nltk's Punkt; both are ported (`rag.sources.splitter`, `rag.sources.punkt`:
+the same chunks, without importing llama-index or nltk, 4 s per ingest process between them).
+Sizes are counted in the embedding model's word pieces, so that a chunk and its header fit the
+model's window (all-MiniLM-L6-v2 reads at most 256 pieces, [CLS] and [SEP] included) and
+nothing embedded is silently cut off. The splitter returns text only, so each
 chunk is located back in the document; where the splitter normalised whitespace, the chunk is
 aligned with a whitespace-tolerant match and its text is taken from the document. Either way
 `document.text[chunk.start:chunk.end] == chunk.text` holds, which citations rely on.
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rag.sources.punkt import split_sentences
+from rag.sources.splitter import SentenceSplitter
 from rag.types import Chunk, Document
 
 Tokenizer = Callable[[str], list[str]]
@@ -69,8 +71,6 @@ def chunk_document(
 ) -> list[Chunk]:
     """Chunks of at most `chunk_size` tokens *including* `head` and the model's special tokens
     (when a tokenizer is given; otherwise sizes are in words, and the header is not counted)."""
-    from llama_index.core.node_parser import SentenceSplitter
-
     size = chunk_size
     if tokenizer is not None:
         used = len(tokenizer(head)) + 1 if head else 0  # +1: the newline joining header and body
@@ -79,7 +79,7 @@ def chunk_document(
         chunk_size=size,
         chunk_overlap=min(overlap, size // 2),
         tokenizer=tokenizer or _words,
-        chunking_tokenizer_fn=split_sentences,  # its default, without importing nltk
+        sentences=split_sentences,
     )
     chunks: list[Chunk] = []
     for first, last in sections(doc.text):

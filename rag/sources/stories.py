@@ -1,71 +1,109 @@
 """Near-duplicate stories at ingest: the same wire copy (AP, Reuters, AFP) republished by several
 outlets is linked as one story, with several outlets, instead of living on as unrelated documents.
 
-MinHash over word 5-gram shingles (datasketch) estimates the Jaccard similarity of two articles,
-and an LSH index finds the candidates without comparing every pair, so a new article is checked
-against an archive of any size in about a millisecond. Signatures are kept in the document store,
-so a copy that arrives in a later ingest still finds its story. Copies are still indexed: each
-outlet's text stays citable, and retrieval collapses near-duplicate passages at question time.
+MinHash over word 5-gram shingles estimates the Jaccard similarity of two articles, and an LSH
+index finds the candidates without comparing every pair, so a new article is checked against an
+archive of any size in about a millisecond. Signatures are kept in the document store, so a copy
+that arrives in a later ingest still finds its story. Copies are still indexed: each outlet's text
+stays citable, and retrieval collapses near-duplicate passages at question time.
 
 Why word 5-grams at 0.7: outlets edit wire copy lightly (a headline, a first paragraph, a
 trailing line about the outlet), which keeps most 5-grams, while two different articles on one
 event share few of them; at 0.7 a rewritten report is not taken for a copy.
+
+The signatures are datasketch 2's MinHash (scheme "affine64", seed 1), bit for bit, and the LSH
+bands are the ones datasketch picks for 0.7 and 128 permutations; both are written out here
+(about thirty lines of numpy) because importing datasketch imports scipy, which it needs only to
+choose the bands: 0.5 s of every `rag ingest`. `tests/test_stories.py` checks both against
+datasketch, so the signatures stored by earlier versions stay comparable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from typing import Any
+from collections import defaultdict
+
+import numpy as np
 
 NUM_PERM = 128
 SHINGLE = 5
-# The hash scheme is part of a stored signature: fixed, so that a datasketch upgrade that changes
-# its default cannot silently make old and new signatures incomparable.
-SCHEME = "affine64"
 THRESHOLD = 0.7
+BANDS, ROWS = 14, 9  # datasketch's optimum for THRESHOLD and NUM_PERM (equal weights)
 MIN_WORDS = 40  # shorter texts share 5-grams by chance (boilerplate, one-line notices)
 
 _WORD = re.compile(r"\w+")
 
 
+def _permutations(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The affine maps h -> a*h + b (mod 2^64, a odd, so each is a bijection) of datasketch's
+    "affine64" scheme: part of every stored signature, so fixed for the index's life."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = gen.randint(0, 1 << 64, NUM_PERM, dtype=np.uint64)
+    return a, b
+
+
+_A, _B = _permutations()
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer, which datasketch applies to each input hash once."""
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
 def signature(text: str) -> bytes | None:
     """The MinHash signature of `text` (NUM_PERM uint64 values), or None for a text too short to
     compare."""
-    from datasketch import MinHash
-
     words = _WORD.findall(text.lower())
     if len(words) < MIN_WORDS:
         return None
     shingles = {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
-    m = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
-    m.update_batch(list(shingles))
-    return bytes(m.hashvalues.astype("<u8").tobytes())
+    # Each shingle's hash: the first 8 bytes of its SHA-1, little-endian (datasketch's sha1_hash64).
+    digests = b"".join(hashlib.sha1(s).digest()[:8] for s in shingles)
+    hashes = _fmix64(np.frombuffer(digests, dtype="<u8").astype(np.uint64)).reshape(-1, 1)
+    with np.errstate(over="ignore"):  # the products wrap around: that is the mod 2^64
+        values = (hashes * _A + _B).min(axis=0)
+    return bytes(values.astype("<u8").tobytes())
 
 
 class Stories:
     """The LSH index of every stored document's signature, and which story each belongs to."""
 
     def __init__(self, stored: dict[str, tuple[bytes, str | None]]) -> None:
-        from datasketch import MinHashLSH
-
-        self._lsh: Any = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self._minhash: dict[str, Any] = {}
+        # One table per band: the band's bytes -> the documents whose signature has them.
+        self._bands: list[defaultdict[bytes, set[str]]] = [defaultdict(set) for _ in range(BANDS)]
+        self._minhash: dict[str, np.ndarray] = {}
         self._story: dict[str, str | None] = {}
         for doc_id, (sig, story) in stored.items():
             self.add(doc_id, sig, story)
 
     def add(self, doc_id: str, sig: bytes, story: str | None) -> None:
         self.remove(doc_id)
-        m = _minhash(sig)
-        self._lsh.insert(doc_id, m)
-        self._minhash[doc_id] = m
+        for table, band in zip(self._bands, _bands(sig), strict=True):
+            table[band].add(doc_id)
+        self._minhash[doc_id] = _minhash(sig)
         self._story[doc_id] = story
 
     def remove(self, doc_id: str) -> None:
         if doc_id in self._minhash:
-            self._lsh.remove(doc_id)
-            del self._minhash[doc_id]
+            sig = self._minhash.pop(doc_id).tobytes()
+            for table, band in zip(self._bands, _bands(sig), strict=True):
+                table[band].discard(doc_id)
+                if not table[band]:
+                    del table[band]
             del self._story[doc_id]
+
+    def _candidates(self, sig: bytes) -> set[str]:
+        """Every stored document that shares at least one whole band with `sig`."""
+        found: set[str] = set()
+        for table, band in zip(self._bands, _bands(sig), strict=True):
+            found |= table.get(band, set())
+        return found
 
     def story_of(self, doc_id: str, sig: bytes) -> str | None:
         """The story a new or changed document belongs to: the story (or, for a story of one
@@ -73,10 +111,10 @@ class Stories:
         when it is new. The document itself is never its own match."""
         m = _minhash(sig)
         best: tuple[float, str] | None = None
-        for other in self._lsh.query(m):
+        for other in sorted(self._candidates(sig)):
             if other == doc_id:
                 continue
-            similarity = float(m.jaccard(self._minhash[other]))
+            similarity = float(np.count_nonzero(m == self._minhash[other])) / NUM_PERM
             if similarity >= THRESHOLD and (best is None or similarity > best[0]):
                 best = (similarity, other)
         if best is None:
@@ -84,8 +122,11 @@ class Stories:
         return self._story[best[1]] or best[1]
 
 
-def _minhash(sig: bytes) -> Any:
-    import numpy as np
-    from datasketch import LeanMinHash
+def _minhash(sig: bytes) -> np.ndarray:
+    return np.frombuffer(sig, dtype="<u8")
 
-    return LeanMinHash(seed=1, hashvalues=np.frombuffer(sig, dtype="<u8"), scheme=SCHEME)
+
+def _bands(sig: bytes) -> list[bytes]:
+    """The signature's BANDS bands of ROWS values each (the last NUM_PERM - BANDS*ROWS unused)."""
+    width = ROWS * 8
+    return [sig[i * width : (i + 1) * width] for i in range(BANDS)]
