@@ -4,6 +4,7 @@ line's help loads no heavy library."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,35 @@ def test_help_imports_no_heavy_library():
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
         assert run.stdout.strip().endswith("[]"), run.stdout[-500:]
+
+
+def _ingest_imports(article: Path, index: Path) -> tuple[str, list[str]]:
+    """`rag ingest article --index index` in a fresh process: its output, and which of the
+    libraries ingest could import it did import."""
+    code = (
+        "import json, sys\n"
+        "from rag.cli import app\n"
+        f"try:\n    app(['ingest', {str(article)!r}, '--index', {str(index)!r}], "
+        "standalone_mode=False)\n"
+        "except SystemExit:\n    pass\n"
+        "print(json.dumps(sorted({'llama_index', 'nltk', 'scipy', 'datasketch', 'chromadb'}"
+        " & {m.split('.')[0] for m in sys.modules})))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.strip().splitlines()
+    return "\n".join(lines[:-1]) + run.stderr, json.loads(lines[-1])
+
+
+def test_ingest_imports_only_what_the_run_needs(tmp_path):
+    """Chunking pays for neither llama-index nor nltk (ported: `rag.sources.splitter`,
+    `rag.sources.punkt`), the story check not for scipy, and a run that finds nothing new
+    not for Chroma."""
+    article = tmp_path / "a.txt"
+    article.write_text("Title: Bridge\n\n" + "The mayor said the bridge opens in March. " * 40)
+    said, imported = _ingest_imports(article, tmp_path / "index")
+    assert "1 new or changed" in said and imported == ["chromadb"], said
+    said, imported = _ingest_imports(article, tmp_path / "index")
+    assert "1 unchanged" in said and imported == [], said

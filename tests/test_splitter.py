@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 
 import pytest
 from llama_index.core.node_parser import SentenceSplitter as LlamaSplitter
@@ -17,7 +15,7 @@ from rag.sources.punkt import split_sentences
 from rag.sources.splitter import SentenceSplitter
 from rag.types import Document
 
-from .conftest import ROOT, SEEDS, SHARED
+from .conftest import SEEDS, SHARED
 
 CORPUS = SHARED / "eval" / "multihop_rag" / "corpus.json"
 
@@ -101,23 +99,3 @@ def test_chunk_documents_are_the_same_with_llama_indexs_splitter(articles, embed
     monkeypatch.setattr(chunk, "SentenceSplitter", llama)
     assert ours == chunks() and sum(map(len, ours)) > 100
 
-
-def test_ingest_imports_neither_llama_index_nor_nltk(tmp_path):
-    """What the port is for: a `rag ingest` process that chunks an article pays for neither."""
-    (tmp_path / "a.txt").write_text(
-        "Title: Bridge opens\n\n" + "The mayor said the new bridge would open in March. " * 40
-    )
-    code = (
-        "import sys\n"
-        "from rag.cli import app\n"
-        f"try:\n    app(['ingest', {str(tmp_path / 'a.txt')!r}, '--index', "
-        f"{str(tmp_path / 'index')!r}], standalone_mode=False)\n"
-        "except SystemExit:\n    pass\n"
-        "print(sorted({'llama_index', 'nltk', 'scipy'} & {m.split('.')[0] for m in sys.modules}))"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
-    assert run.returncode == 0, run.stderr
-    assert "1 new or changed" in run.stdout + run.stderr
-    assert run.stdout.strip().endswith("[]"), run.stdout[-500:]

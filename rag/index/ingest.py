@@ -203,7 +203,19 @@ def _ingest(
     check_compatible(index, settings)
     fetches = _Fetches()
     state = _fetch_state(index) if sources.urls or sources.feeds else None
-    store = open_store(settings, index.chroma)
+    # Chroma is opened when something is written: a run that finds nothing new or changed (a
+    # feed pulled every 15 minutes) does not pay its import and load (about 1 s). A new index,
+    # and a Chroma server, are opened at once: the folder is made whole, and an unreachable
+    # server is said before anything is read.
+    opened: list[ChromaStore] = []
+
+    def store() -> ChromaStore:
+        if not opened:
+            opened.append(open_store(settings, index.chroma))
+        return opened[0]
+
+    if settings.chroma_url or not index.chroma.exists():
+        store()
     keywords = open_keywords(index, store, report)
     docs = DocStore(index.documents)
     embedder: Embedder | None = None
@@ -253,7 +265,7 @@ def _ingest(
             report.pending_chunks = sum(len(p.chunks) for p in pending)
             report.total_chunks = docs.total_chunks()  # before: what a full disk's message measures
             _embed_and_write(
-                pending, store, keywords, docs, embedder, settings, report, progress, bulk_factory
+                pending, store(), keywords, docs, embedder, settings, report, progress, bulk_factory
             )
         for story in first_copies:
             first = docs.get(story)
@@ -270,7 +282,7 @@ def _ingest(
             ]
             if gone:
                 # The row goes last, as it came last: a run killed before it prunes again.
-                store.delete_documents(gone)
+                store().delete_documents(gone)
                 for doc_id in gone:
                     keywords.delete(doc_id)
                 keywords.commit()
@@ -292,7 +304,7 @@ def _ingest(
 
 
 def open_keywords(
-    index: IndexPaths, store: ChromaStore, report: IngestReport | None = None
+    index: IndexPaths, store: Callable[[], ChromaStore], report: IngestReport | None = None
 ) -> TantivyKeywordIndex:
     """The index's keyword index, built once from the chunks in Chroma where it is missing: a
     new index, or one from before the incremental keyword index (bm25s, `bm25/`), which is
@@ -302,7 +314,7 @@ def open_keywords(
     if TantivyKeywordIndex.exists(index.keywords):
         keywords = TantivyKeywordIndex(index.keywords)
     else:
-        keywords = build(index.keywords, store.keyword_rows())
+        keywords = build(index.keywords, store().keyword_rows())
         if index.bm25.is_dir() and report is not None:
             report.converted = keywords.count()
     # Removed only once the new index is in place (a run killed in between converts again).
