@@ -59,11 +59,13 @@ def test_candidates_and_stories_match_datasketchs(articles):
     base = [t for t in articles if stories.signature(t)][:120]
     # Copies edited lightly (found), heavily (not found) and in between (either way, as LSH is).
     copies = [edited(t, rng, rng.choice([0.01, 0.03, 0.08, 0.15, 0.3])) for t in base[:60]]
-    stored = {f"a{i}": (stories.signature(t), None) for i, t in enumerate(base)}
-    ours = stories.Stories(stored)  # type: ignore[arg-type]
+    ours = stories.Stories()
     lsh = MinHashLSH(threshold=stories.THRESHOLD, num_perm=stories.NUM_PERM)
-    for doc_id, (sig, _) in stored.items():
-        lsh.insert(doc_id, lean(sig))
+    for i, text in enumerate(base):
+        sig = stories.signature(text)
+        assert sig is not None
+        ours.add(f"a{i}", sig, None)
+        lsh.insert(f"a{i}", lean(sig))
     found = 0
     for i, text in enumerate(copies):
         sig = stories.signature(text)
@@ -78,8 +80,41 @@ def test_candidates_and_stories_match_datasketchs(articles):
 def test_removing_a_document_takes_it_out_of_every_band(articles):
     sig = stories.signature(articles[10])
     assert sig is not None
-    s = stories.Stories({"a": (sig, "story-1")})
+    s = stories.Stories()
+    s.add("a", sig, "story-1")
     assert s.story_of("b", sig) == "story-1"
     s.remove("a")
     assert s.story_of("b", sig) is None and all(not table for table in s._bands)
     assert s.story_of("a", sig) is None, "a document is never its own match"
+
+
+def test_stored_documents_are_found_by_their_band_keys_without_loading_them(tmp_path, articles):
+    """The document store keeps each signature's band keys, indexed: a copy is linked to a
+    stored story, a deleted document is no longer a candidate, and documents signed before the
+    table existed get their keys the first time candidates are looked up."""
+    from rag.index.docstore import DocStore
+    from rag.types import Document
+
+    texts = [t for t in articles if stories.signature(t)][:30]
+    docs = DocStore(tmp_path / "documents.sqlite")
+    for i, text in enumerate(texts):
+        doc = Document(doc_id=f"d{i}", text=text, title=f"t{i}", story="s0" if i == 3 else None)
+        docs.put(doc, "hash", 1, stories.signature(text))
+    copy = stories.signature(edited(texts[3], random.Random(1), 0.01))
+    assert copy is not None
+    run = stories.Stories(docs.near_copies)
+    assert run.story_of("new", copy) == "s0", "the stored document's story"
+    assert stories.Stories(docs.near_copies).story_of("d3", copy) is None, "never itself"
+    other = stories.signature(edited(texts[5], random.Random(2), 0.01))
+    assert other is not None
+    assert run.story_of("new2", other) == "d5", "a story of one so far is named by its doc_id"
+    docs.delete("d5")
+    assert run.story_of("new2", other) is None
+    # As if signed by a version without the table: the keys are filled in on the first lookup.
+    docs._db.execute("DELETE FROM story_bands")
+    docs._db.commit()
+    assert (
+        stories.Stories(DocStore(tmp_path / "documents.sqlite").near_copies).story_of("new", copy)
+        == "s0"
+    )
+    assert docs._db.execute("SELECT COUNT(*) FROM story_bands").fetchone()[0] == 29 * 14

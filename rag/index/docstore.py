@@ -4,8 +4,9 @@ each document's attributions (who said what).
 The text is what citations point into (`text[start:end]`) and what the viewer shows; the hash
 decides whether a file needs re-embedding. One row per document, written in the same step as its
 chunks, so an interrupted ingest leaves every finished document whole. Each row also keeps the
-document's MinHash signature, so that a near-duplicate arriving in a later ingest is still linked
-to its story.
+document's MinHash signature, and `story_bands` its LSH band keys, indexed, so that a
+near-duplicate arriving in a later ingest is still linked to its story without every signature
+being read.
 """
 
 from __future__ import annotations
@@ -73,6 +74,18 @@ _QUOTES_INDEX = "CREATE INDEX IF NOT EXISTS quotes_by_speaker ON quotes (speaker
 # alone: the rows themselves hold the whole text, and scanning them took 1 s at 78,000
 # documents (a million chunks). Built once where an older file lacks it.
 _SUMMARY_INDEX = "CREATE INDEX IF NOT EXISTS documents_summary ON documents (doc_id, hash, chunks)"
+# The LSH band keys of each signed document (`rag.sources.stories.band_keys`): a new document's
+# candidates are the documents that share a key, found by index. Filled in for documents signed
+# before the table existed (or by an older version) the first time candidates are looked up.
+_BANDS = """
+CREATE TABLE IF NOT EXISTS story_bands (key INTEGER NOT NULL, doc_id TEXT NOT NULL)
+"""
+_BANDS_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS story_bands_by_key ON story_bands (key)",
+    "CREATE INDEX IF NOT EXISTS story_bands_by_doc ON story_bands (doc_id)",
+    # Which documents are signed, read without the rows (they hold the whole text).
+    "CREATE INDEX IF NOT EXISTS documents_signed ON documents (doc_id) WHERE signature IS NOT NULL",
+)
 _FIELDS = "doc_id, path, title, source, published_at, url, author, text"
 _EXTRA = "language, kind, provenance, pages, story"
 
@@ -92,6 +105,10 @@ class DocStore:
             self._db.execute(_QUOTES)
             self._db.execute(_QUOTES_INDEX)
             self._db.execute(_SUMMARY_INDEX)
+            self._db.execute(_BANDS)
+            for sql in _BANDS_INDEXES:
+                self._db.execute(sql)
+        self._bands_checked = False
 
     def close(self) -> None:
         self._db.close()
@@ -138,6 +155,7 @@ class DocStore:
                     signature,
                 ),
             )
+            self._put_bands(doc.doc_id, signature)
             self._put_quotes(doc.doc_id, found)  # after the row: it sets quotes_version there
 
     def put_many(self, rows: list[tuple[Document, str, int]]) -> None:
@@ -150,7 +168,45 @@ class DocStore:
                 [(*_values(d), content_hash, chunks) for d, content_hash, chunks in rows],
             )
             for d, _, _ in rows:
+                self._put_bands(d.doc_id, None)
                 self._put_quotes(d.doc_id, extract_attributions(d.text))
+
+    def _put_bands(self, doc_id: str, signature: bytes | None) -> None:
+        from rag.sources.stories import band_keys
+
+        self._db.execute("DELETE FROM story_bands WHERE doc_id = ?", (doc_id,))
+        if signature is not None:
+            self._db.executemany(
+                "INSERT INTO story_bands VALUES (?, ?)",
+                [(key, doc_id) for key in band_keys(signature)],
+            )
+
+    def near_copies(self, keys: list[int]) -> list[tuple[str, bytes, str | None]]:
+        """(doc_id, signature, story) of every stored document that shares one of these LSH
+        band keys: the candidates for being the same story."""
+        if not self._bands_checked:
+            self._fill_bands()
+        marks = ", ".join("?" * len(keys))
+        sql = (
+            "SELECT doc_id, signature, story FROM documents WHERE signature IS NOT NULL AND "
+            f"doc_id IN (SELECT doc_id FROM story_bands WHERE key IN ({marks}))"
+        )
+        with closing(self._db.execute(sql, keys)) as cur:
+            return list(cur)
+
+    def _fill_bands(self) -> None:
+        """Band keys for the signed documents that have none: written before the table, or by
+        an older version of the product. Once per open, from indexes alone when none is missing."""
+        sql = (
+            "SELECT doc_id, signature FROM documents WHERE signature IS NOT NULL "
+            "AND doc_id NOT IN (SELECT doc_id FROM story_bands)"
+        )
+        with closing(self._db.execute(sql)) as cur:
+            missing = cur.fetchall()
+        with self._db:
+            for doc_id, signature in missing:
+                self._put_bands(doc_id, signature)
+        self._bands_checked = True
 
     def _put_quotes(self, doc_id: str, found: list[Attribution]) -> None:
         self._db.execute("DELETE FROM quotes WHERE doc_id = ?", (doc_id,))
@@ -251,6 +307,7 @@ class DocStore:
     def delete(self, doc_id: str) -> None:
         with self._db:
             self._db.execute("DELETE FROM quotes WHERE doc_id = ?", (doc_id,))
+            self._db.execute("DELETE FROM story_bands WHERE doc_id = ?", (doc_id,))
             self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
     def get(self, doc_id: str) -> Document | None:

@@ -221,7 +221,7 @@ def _ingest(
     embedder: Embedder | None = None
     try:
         known = docs.hashes()
-        stories: Stories | None = None  # built on the first new or changed document
+        stories = Stories(docs.near_copies)
         first_copies: set[str] = set()
         seen: set[str] = set()
         file_labels = {str(f.path) for f in files}
@@ -249,7 +249,6 @@ def _ingest(
                 except InputError as e:
                     report.problems.append(Problem(label, str(e)))
                     continue
-                stories = stories or Stories(docs.signatures())
                 sig = signature(doc.text)
                 if sig is not None:
                     story = stories.story_of(doc.doc_id, sig)

@@ -1,11 +1,13 @@
 """Near-duplicate stories at ingest: the same wire copy (AP, Reuters, AFP) republished by several
 outlets is linked as one story, with several outlets, instead of living on as unrelated documents.
 
-MinHash over word 5-gram shingles estimates the Jaccard similarity of two articles, and an LSH
-index finds the candidates without comparing every pair, so a new article is checked against an
-archive of any size in about a millisecond. Signatures are kept in the document store, so a copy
-that arrives in a later ingest still finds its story. Copies are still indexed: each outlet's text
-stays citable, and retrieval collapses near-duplicate passages at question time.
+MinHash over word 5-gram shingles estimates the Jaccard similarity of two articles, and LSH
+bands find the candidates without comparing every pair. Signatures and band keys are kept in the
+document store, indexed, so a copy that arrives in a later ingest still finds its story, and a
+new article is checked against an archive of any size in a millisecond without loading it (at a
+million chunks, loading every signature into memory cost 2-3 s per ingest). Copies are still
+indexed: each outlet's text stays citable, and retrieval collapses near-duplicate passages at
+question time.
 
 Why word 5-grams at 0.7: outlets edit wire copy lightly (a headline, a first paragraph, a
 trailing line about the outlet), which keeps most 5-grams, while two different articles on one
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -71,35 +74,54 @@ def signature(text: str) -> bytes | None:
     return bytes(values.astype("<u8").tobytes())
 
 
-class Stories:
-    """The LSH index of every stored document's signature, and which story each belongs to."""
+Stored = Callable[[list[int]], Iterable[tuple[str, bytes, str | None]]]
 
-    def __init__(self, stored: dict[str, tuple[bytes, str | None]]) -> None:
-        # One table per band: the band's bytes -> the documents whose signature has them.
+
+def band_keys(sig: bytes) -> list[int]:
+    """One 64-bit key per LSH band (signed, as SQLite keeps integers): two signatures with an
+    equal band share that band's key, so a table of keys finds a signature's candidates without
+    loading every signature (a rare collision only adds a candidate, which the similarity
+    check then turns away)."""
+    return [
+        int.from_bytes(
+            hashlib.blake2b(bytes([i]) + band, digest_size=8).digest(), "little", signed=True
+        )
+        for i, band in enumerate(_bands(sig))
+    ]
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """The Jaccard similarity the two signatures estimate: the share of equal hash values."""
+    return float(np.count_nonzero(_minhash(a) == _minhash(b))) / NUM_PERM
+
+
+class Stories:
+    """Which story a new document belongs to, among the stored documents (`stored`: the
+    document store's lookup by band keys, see `DocStore.near_copies`) and those of this run so
+    far, which are not stored yet (kept here in memory, in LSH bands)."""
+
+    def __init__(self, stored: Stored | None = None) -> None:
+        self._stored = stored
+        # One table per band: the band's bytes -> this run's documents whose signature has them.
         self._bands: list[defaultdict[bytes, set[str]]] = [defaultdict(set) for _ in range(BANDS)]
-        self._minhash: dict[str, np.ndarray] = {}
-        self._story: dict[str, str | None] = {}
-        for doc_id, (sig, story) in stored.items():
-            self.add(doc_id, sig, story)
+        self._run: dict[str, tuple[bytes, str | None]] = {}
 
     def add(self, doc_id: str, sig: bytes, story: str | None) -> None:
         self.remove(doc_id)
         for table, band in zip(self._bands, _bands(sig), strict=True):
             table[band].add(doc_id)
-        self._minhash[doc_id] = _minhash(sig)
-        self._story[doc_id] = story
+        self._run[doc_id] = (sig, story)
 
     def remove(self, doc_id: str) -> None:
-        if doc_id in self._minhash:
-            sig = self._minhash.pop(doc_id).tobytes()
+        if doc_id in self._run:
+            sig, _ = self._run.pop(doc_id)
             for table, band in zip(self._bands, _bands(sig), strict=True):
                 table[band].discard(doc_id)
                 if not table[band]:
                     del table[band]
-            del self._story[doc_id]
 
     def _candidates(self, sig: bytes) -> set[str]:
-        """Every stored document that shares at least one whole band with `sig`."""
+        """Every document of this run that shares at least one whole band with `sig`."""
         found: set[str] = set()
         for table, band in zip(self._bands, _bands(sig), strict=True):
             found |= table.get(band, set())
@@ -107,22 +129,26 @@ class Stories:
 
     def story_of(self, doc_id: str, sig: bytes) -> str | None:
         """The story a new or changed document belongs to: the story (or, for a story of one
-        so far, the doc_id) of the most similar stored document at or above THRESHOLD; None
-        when it is new. The document itself is never its own match."""
-        m = _minhash(sig)
+        so far, the doc_id) of the most similar document at or above THRESHOLD; None when it
+        is new. The document itself is never its own match, nor is its stored version."""
+        found: dict[str, tuple[bytes, str | None]] = {}
+        if self._stored is not None:
+            for other, other_sig, story in self._stored(band_keys(sig)):
+                if other not in self._run:  # this run's version replaces the stored one
+                    found[other] = (other_sig, story)
+        found.update((other, self._run[other]) for other in self._candidates(sig))
+        found.pop(doc_id, None)
         best: tuple[float, str] | None = None
-        for other in sorted(self._candidates(sig)):
-            if other == doc_id:
-                continue
-            similarity = float(np.count_nonzero(m == self._minhash[other])) / NUM_PERM
-            if similarity >= THRESHOLD and (best is None or similarity > best[0]):
-                best = (similarity, other)
+        for other in sorted(found):
+            score = similarity(sig, found[other][0])
+            if score >= THRESHOLD and (best is None or score > best[0]):
+                best = (score, other)
         if best is None:
             return None
-        return self._story[best[1]] or best[1]
+        return found[best[1]][1] or best[1]
 
 
-def _minhash(sig: bytes) -> np.ndarray:
+def _minhash(sig: bytes) -> np.ndarray:  # a view, no copy
     return np.frombuffer(sig, dtype="<u8")
 
 
