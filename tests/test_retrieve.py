@@ -54,6 +54,33 @@ def test_keyword_index_ignores_unknown_words_and_reopens(tmp_path):
     assert loaded.search("AUKUS", 5, outlet={"Press TV"}) == []
 
 
+def test_a_repeated_word_counts_as_often_as_it_is_asked(tmp_path):
+    """One clause boosted by the count scores as the repeated clauses did (bm25s's behaviour)."""
+    import tantivy
+
+    index = build(
+        tmp_path / "keywords",
+        [(d, [(f"{d}::0", text)], None) for d, text in [
+            ("a", "oil prices rose as the oil minister spoke"), ("b", "gas prices fell"),
+            ("c", "the minister spoke about gas and oil"), ("d", "prices of bread")]],
+    )  # fmt: skip
+    question = "oil oil prices minister oil"
+    schema = index._index.schema
+    repeated = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "terms", w))
+         for w in index._stemmer.terms(question)]
+    )  # fmt: skip
+    searcher = index._index.searcher()
+    expected = [
+        (searcher.doc(addr)["chunk_id"][0], score)
+        for score, addr in searcher.search(repeated, 5).hits
+    ]
+    got = index.search(question, 5)
+    assert [c for c, _ in got] == [c for c, _ in expected] and len(got) == 4
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected])
+    assert got[0][1] > index.search("oil prices minister", 5)[0][1], "the repeats count"
+
+
 @pytest.mark.parametrize(
     "question",
     ['"unbalanced', "AND OR NOT", "title:(x", "a* ?b ~2 ^3", "(((", "\\", "x:y:z", "'",
