@@ -98,45 +98,45 @@ def similarity(a: bytes, b: bytes) -> float:
 class Stories:
     """Which story a new document belongs to, among the stored documents (`stored`: the
     document store's lookup by band keys, see `DocStore.near_copies`) and those of this run so
-    far, which are not stored yet (kept here in memory, in LSH bands)."""
+    far, which are not stored yet (kept here in memory, by the same band keys)."""
 
     def __init__(self, stored: Stored | None = None) -> None:
         self._stored = stored
-        # One table per band: the band's bytes -> this run's documents whose signature has them.
-        self._bands: list[defaultdict[bytes, set[str]]] = [defaultdict(set) for _ in range(BANDS)]
+        self._by_key: defaultdict[int, set[str]] = defaultdict(set)  # this run's documents
         self._run: dict[str, tuple[bytes, str | None]] = {}
 
     def add(self, doc_id: str, sig: bytes, story: str | None) -> None:
         self.remove(doc_id)
-        for table, band in zip(self._bands, _bands(sig), strict=True):
-            table[band].add(doc_id)
+        for key in band_keys(sig):
+            self._by_key[key].add(doc_id)
         self._run[doc_id] = (sig, story)
 
     def remove(self, doc_id: str) -> None:
         if doc_id in self._run:
             sig, _ = self._run.pop(doc_id)
-            for table, band in zip(self._bands, _bands(sig), strict=True):
-                table[band].discard(doc_id)
-                if not table[band]:
-                    del table[band]
+            for key in band_keys(sig):
+                self._by_key[key].discard(doc_id)
+                if not self._by_key[key]:
+                    del self._by_key[key]
 
-    def _candidates(self, sig: bytes) -> set[str]:
-        """Every document of this run that shares at least one whole band with `sig`."""
+    def _candidates(self, keys: list[int]) -> set[str]:
+        """Every document of this run that shares at least one band key with `keys`."""
         found: set[str] = set()
-        for table, band in zip(self._bands, _bands(sig), strict=True):
-            found |= table.get(band, set())
+        for key in keys:
+            found |= self._by_key.get(key, set())
         return found
 
     def story_of(self, doc_id: str, sig: bytes) -> str | None:
         """The story a new or changed document belongs to: the story (or, for a story of one
         so far, the doc_id) of the most similar document at or above THRESHOLD; None when it
         is new. The document itself is never its own match, nor is its stored version."""
+        keys = band_keys(sig)
         found: dict[str, tuple[bytes, str | None]] = {}
         if self._stored is not None:
-            for other, other_sig, story in self._stored(band_keys(sig)):
+            for other, other_sig, story in self._stored(keys):
                 if other not in self._run:  # this run's version replaces the stored one
                     found[other] = (other_sig, story)
-        found.update((other, self._run[other]) for other in self._candidates(sig))
+        found.update((other, self._run[other]) for other in self._candidates(keys))
         found.pop(doc_id, None)
         best: tuple[float, str] | None = None
         for other in sorted(found):
