@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from rag import privacy
+from rag.answer.claims import clause_claims as clause_pairs
 from rag.answer.evidence import Calibration, choose, yes_share
 from rag.answer.prompt import ANSWER, EVIDENCE, evidence_line, evidence_messages
 from rag.answer.route import route
@@ -48,31 +48,11 @@ from rag.settings import Settings
 
 YES_NO = {"yes", "no"}
 
-_LEAD = re.compile(
-    r"^\W*(?:and|while|whereas|but|or|compared\s+(?:to|with)|versus|vs\.?|than|with)\s+", re.I
-)
-_AUX_START = re.compile(
-    r"^(?:does|did|is|are|was|were|has|have|had|do|can|could|would|will|should)\b", re.I
-)
-
 
 def clause_questions(question: str, clauses: Sequence[SubQuery]) -> list[str]:
     """Each clause of `question` as a question of its own: "Does the Verge article imply X" stays
     a question, "while Fortune focuses on Y" becomes "Is it true that Fortune focuses on Y?"."""
     return [q for _, q in clause_pairs(clauses)]
-
-
-def clause_pairs(clauses: Sequence[SubQuery]) -> list[tuple[SubQuery, str]]:
-    out = []
-    for c in clauses:
-        text = _LEAD.sub("", c.text.strip(" ,;?")).strip()
-        if len(text.split()) < 3:
-            continue
-        if _AUX_START.match(text):
-            out.append((c, text[0].upper() + text[1:] + "?"))
-        else:
-            out.append((c, f"Is it true that {text}?"))
-    return out if len(out) >= 2 else []
 
 
 CHECK_SYSTEM = (
@@ -168,8 +148,11 @@ def collect(args: argparse.Namespace) -> None:
             pair = order_units(claim, units, c.chosen) if claim else None
             row["order"] = None if pair is None else order_holds(*pair)
             sink.write(row)
-            print(f"{n} {item.id} {row['gold']} ev={row['ev']:.3f} none={row['none']:.3f} "
-                  f"clauses={len(row['clauses'])}", file=sys.stderr)
+            print(
+                f"{n} {item.id} {row['gold']} ev={row['ev']:.3f} none={row['none']:.3f} "
+                f"clauses={len(row['clauses'])}",
+                file=sys.stderr,
+            )
 
 
 def _logit(p: float) -> float:

@@ -87,12 +87,27 @@ def test_ask_abstains_with_what_it_read(run):
 
 
 def test_yes_no_is_decided_by_probabilities(run):
+    """A question about how reports relate keeps the model's Yes/No after the evidence."""
     table = {**SURE, "Answer:": {" Yes": 0.1, " No": 0.6}}
-    _, out, _ = run(
-        table, "ask", "Did Shamkhani meet Patrushev?", "--json", pieces=(" They met in Dushanbe.",)
-    )
+    q = "Were the reports of the Dushanbe meeting consistent?"
+    _, out, _ = run(table, "ask", q, "--json", pieces=(" They met in Dushanbe.",))
     answer = json.loads(out)
     assert answer["short_answer"] == "No" and answer["answer"].startswith("No. [1] They met")
+
+
+def test_a_claim_is_checked_against_its_nearest_sentences(run):
+    """ "Did X ...?" is one claim: the check's P(Yes) decides, not the answer's, and the No
+    quotes the sentence the claim was read against, cited."""
+    table = {**SURE, "Answer:": {" Yes": 0.9, " No": 0.1}, "<assistant>": {"Yes": 0.2, "No": 0.7}}
+    _, out, _ = run(table, "ask", "Did Shamkhani meet Patrushev in Dushanbe?", "--json")
+    answer = json.loads(out)
+    assert answer["short_answer"] == "No" and answer["answer"].startswith("No. What ")
+    [citation] = answer["citations"]
+    assert f"“{citation['quote']}” [1]" in answer["answer"] and citation["verified"]
+    table["<assistant>"] = {"Yes": 0.6, "No": 0.3}
+    _, out, _ = run(table, "ask", "Did Shamkhani meet Patrushev in Dushanbe?", "--json")
+    answer = json.loads(out)
+    assert answer["short_answer"] == "Yes" and answer["answer"].endswith("” [1]")
 
 
 def test_ingest_dry_run_json_shows_what_would_be_stored(tmp_path):
@@ -108,8 +123,17 @@ def test_ingest_dry_run_json_shows_what_would_be_stored(tmp_path):
     assert result.exit_code == 2 and "bad.json: invalid JSON" in result.stderr
     (line,) = result.stdout.splitlines()
     row = json.loads(line)
-    assert set(row) >= {"path", "doc_id", "title", "source", "published_at", "author", "url",
-                        "language", "text"}
+    assert set(row) >= {
+        "path",
+        "doc_id",
+        "title",
+        "source",
+        "published_at",
+        "author",
+        "url",
+        "language",
+        "text",
+    }
     assert (row["doc_id"], row["title"], row["text"]) == ("a.md", "Alpha", "Body.")
     assert row["published_at"] == "2023-10-07" and row["provenance"]["published_at"] == (
         "front-matter"

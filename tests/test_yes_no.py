@@ -1,8 +1,17 @@
 """Yes/No questions: the order of two reports is read from their dates by the code."""
 
+from rag.answer.claims import (
+    Check,
+    Sentence,
+    clause_claims,
+    nearest_sentences,
+    reason,
+    relates_reports,
+    verdict,
+)
 from rag.answer.units import Unit
 from rag.answer.yes_no import Order, order_answer, order_claim, order_holds, order_units
-from rag.search.query import OutletMatcher
+from rag.search.query import OutletMatcher, SubQuery
 from rag.types import Chunk, Passage
 
 OUTLETS = OutletMatcher(["Fortune", "Mashable", "TechCrunch", "The Verge"])
@@ -74,3 +83,57 @@ def test_a_negated_order_is_decided_either_way():
     # A negation inside the story is not a negated report.
     q = "Did TechCrunch report Denino not obtaining consent before The Verge covered it?"
     assert claim(q) == Order(("TechCrunch",), ("The Verge",))
+
+
+# -- claims: each clause checked on its own (rag/answer/claims.py) ------------------------------
+
+
+def test_a_question_about_how_reports_relate_is_not_a_claim_check():
+    assert relates_reports("Was the Fortune report consistent with the TechCrunch one?")
+    assert relates_reports("Did the coverage of the trial change between October and November?")
+    assert not relates_reports("Does Fortune suggest X, while TechCrunch reports Y?")
+
+
+def test_each_clause_becomes_a_question_of_its_own():
+    clauses = [
+        SubQuery("Does the Verge article imply that prices rose", ("The Verge",)),
+        SubQuery("while Fortune focuses on the holiday sales?", ("Fortune",)),
+    ]
+    assert [q for _, q in clause_claims(clauses)] == [
+        "Does the Verge article imply that prices rose?",
+        "Is it true that Fortune focuses on the holiday sales?",
+    ]
+    # One clause long enough to be a claim is not a split.
+    assert clause_claims([clauses[0], SubQuery("and Fortune?", ("Fortune",))]) == []
+
+
+def sentence(source: str, text: str) -> Sentence:
+    chunk = Chunk("c", "d", 100, 100 + len(text), text)
+    return Sentence(Passage(1, chunk, 0.5, "T", source=source), 100, 100 + len(text), text)
+
+
+def test_yes_needs_every_clause_and_no_quotes_the_one_that_failed():
+    a = Check("A?", ("Fortune",), (sentence("Fortune", "Prices rose."),), 0.9)
+    b = Check("B?", ("The Verge",), (sentence("The Verge", "Prices fell."),), 0.1)
+    assert verdict([a, a]) == (True, [a, a]) and verdict([a, b]) == (False, [b])
+    text, cited = reason(*verdict([a, b]))
+    assert text == "No. What The Verge says is: “Prices fell.” [1]" and cited == [b.sentences[0]]
+    text, _ = reason(*verdict([a]))
+    assert text == "Yes. Fortune: “Prices rose.” [1]"
+
+
+def test_the_nearest_sentences_by_meaning(embedder):
+    from functools import partial
+
+    from rag.llm.embed import similarities
+
+    text = "The weather was mild. Prices of oil rose sharply in October. See also: our newsletter."
+    chunk = Chunk("c", "d", 40, 40 + len(text), text)
+    found = nearest_sentences(
+        "Did oil get more expensive?",
+        [Passage(1, chunk, 0.5, "T")],
+        partial(similarities, embedder),
+    )
+    assert found[0].text == "Prices of oil rose sharply in October."
+    assert text[found[0].start - 40 : found[0].end - 40] == found[0].text  # document offsets
+    assert len(found) == 3

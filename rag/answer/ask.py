@@ -38,6 +38,7 @@ from rag.answer.cite import (
     strip_references,
     unit_citations,
 )
+from rag.answer.claims import check_question, reason, relates_reports, verdict
 from rag.answer.entity import candidates, entity_name, is_entity_question, naming, settle
 from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_share
 from rag.answer.followup import condense
@@ -239,6 +240,17 @@ def _answer(
             yield answer.text
             answer.timings_ms = clock.timings(history, first_token=True)
             return answer
+        relation = relates_reports(search)
+        claims = [] if relation else check_question(pipeline, search, passages, similarity)
+        if claims:
+            # "Does A suggest X, while B reports Y?": Yes only when each clause holds in its
+            # own outlet's sentences, each read on its own (rag/answer/claims.py).
+            yes, shown = verdict(claims)
+            text, cited = reason(yes, shown)
+            _decided(answer, yes, text, [(s.passage, s.start, s.end, s.text) for s in cited])
+            yield answer.text
+            answer.timings_ms = clock.timings(history, first_token=True)
+            return answer
         answer.short_answer = (
             "Yes" if yes_share(generator, head) >= pipeline.calibration.yes_at else "No"
         )
@@ -377,17 +389,28 @@ def _by_dates(answer: Answer, pair: tuple[Unit, Unit], yes: bool) -> None:
     first, second = pair
     days = [(u.passage.published_at or "")[:10] for u in pair]
     side = "before" if days[0] < days[1] else "after"
-    answer.short_answer = "Yes" if yes else "No"
-    answer.text = (
-        f"{answer.short_answer}. {first.passage.source}'s report is dated {days[0]} [1], "
+    text = (
+        f"{'Yes' if yes else 'No'}. {first.passage.source}'s report is dated {days[0]} [1], "
         f"{side} {second.passage.source}'s of {days[1]} [2]."
     )
+    spans = [
+        (u.passage, u.doc_start, u.doc_end, u.passage.chunk.text[u.start : u.end]) for u in pair
+    ]
+    _decided(answer, yes, text, spans)
+
+
+def _decided(
+    answer: Answer, yes: bool, text: str, cited: Sequence[tuple[Passage, int, int, str]]
+) -> None:
+    """A Yes/No the code decided: `text` with markers [1], [2], ... for the `cited` spans
+    (passage, start and end in the document, quote), each a verified citation."""
+    answer.short_answer = "Yes" if yes else "No"
+    answer.text = text
     answer.abstained = False
     answer.citations = [
-        Citation(n, u.passage, u.doc_start, u.doc_end, u.passage.chunk.text[u.start : u.end], True)
-        for n, u in enumerate(pair, 1)
+        Citation(n, p, start, end, quote, True) for n, (p, start, end, quote) in enumerate(cited, 1)
     ]
-    answer.claims = [Claim(0, len(answer.text), (1, 2), supported=True)]
+    answer.claims = [Claim(0, len(text), tuple(range(1, len(cited) + 1)), supported=True)]
 
 
 def _or_quote(pieces: Iterator[str], lead: str, top: Unit) -> Iterator[str]:

@@ -167,6 +167,14 @@ class ChromaStore:
             self._col.delete(ids=ids)
         self._sent.delete(where=_of_documents(doc_ids))
 
+    def warm(self) -> None:
+        """Load the vector index into memory now. Chroma reads a collection's HNSW files on its
+        first query (about 4 s at a million chunks); one query with a stored vector, run while
+        the embedding model loads, takes that off the user's first question."""
+        got: Any = self._col.get(limit=1, include=["embeddings"])
+        if len(got["ids"]):
+            self._col.query(query_embeddings=[got["embeddings"][0]], n_results=1, include=[])
+
     def query(self, embedding: list[float], n: int) -> list[Hit]:
         # No count() first: Chroma (1.x) returns what there is when asked for more, or none
         # from an empty collection, and a count costs about 30 ms a query at 100k chunks.

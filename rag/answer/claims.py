@@ -1,0 +1,176 @@
+"""Yes/No by claims: "Does A suggest X, while B reports Y?" is "Yes" only when each clause holds
+in its own outlet's sentences, each checked on its own.
+
+Asked the whole question over all the evidence, a 1.5B model says "Yes" to nearly everything
+(P(Yes) above 0.8 whether the gold answer is Yes or No). Asked one small question at a time, "Is
+it true that B reports Y?" over the three sentences of B's articles nearest to it in meaning, it
+separates true claims from false ones far better (`scripts/yes_no_claims.py`; README, "Answer
+quality"). So the code splits the question into its clauses (one per outlet it names,
+`HybridRetriever.clauses`), finds each clause's sentences, reads P(Yes) for each, and answers
+"Yes" only when every clause holds, quoting the sentence each clause rests on, or "No" with the
+sentence of the clause that failed.
+
+Not for questions about how reports relate ("Was A's report consistent with B's?", "Did the
+coverage change?"): each report can say what the question describes and the answer still be
+No. Those keep the model's answer (`relates_reports`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rag.llm.generate import Generator
+from rag.search.query import SubQuery
+from rag.sources.sentences import sentence_spans
+from rag.types import Passage
+
+if TYPE_CHECKING:
+    from rag.pipeline import Pipeline
+
+SENTENCES = 3  # shown per clause: the nearest one is not always the one that decides
+HOLDS_AT = 0.4  # P(Yes) / (P(Yes) + P(No)) at which a clause holds (see the README)
+MIN_SENTENCE_CHARS = 20  # shorter "sentences" are headings and bylines
+
+# Words that make a question about the relation between reports, not about what each says.
+_RELATION = re.compile(
+    r"\b(?:consisten\w*|inconsisten\w*|chang\w*|shift\w*|align\w*|agree\w*|disagree\w*|"
+    r"differ\w*|same|similar\w*|remain\w*|alter\w*)\b",
+    re.I,
+)
+_LEAD = re.compile(
+    r"^\W*(?:and|while|whereas|but|or|compared\s+(?:to|with)|versus|vs\.?|than|with)\s+", re.I
+)
+_AUX_START = re.compile(
+    r"^(?:does|did|is|are|was|were|has|have|had|do|can|could|would|will|should)\b", re.I
+)
+
+SYSTEM = "You are a careful fact checker. You answer only from the sentences you are given."
+
+
+def relates_reports(question: str) -> bool:
+    """Whether the question asks how reports relate (agree, stay consistent, change)."""
+    return bool(_RELATION.search(question))
+
+
+def clause_claims(clauses: Sequence[SubQuery]) -> list[tuple[SubQuery, str]]:
+    """Each clause as a question of its own: "Does the Verge article imply X" stays a question,
+    "while Fortune focuses on Y" becomes "Is it true that Fortune focuses on Y?". [] when fewer
+    than two clauses are long enough to be claims."""
+    out = []
+    for c in clauses:
+        text = _LEAD.sub("", c.text.strip(" ,;?")).strip()
+        if len(text.split()) < 3:
+            continue
+        if _AUX_START.match(text):
+            out.append((c, text[0].upper() + text[1:] + "?"))
+        else:
+            out.append((c, f"Is it true that {text}?"))
+    return out if len(out) >= 2 else []
+
+
+@dataclass(frozen=True)
+class Sentence:
+    passage: Passage
+    start: int  # in the document text
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """One clause, the sentences it was read against (nearest first), and P(Yes)."""
+
+    claim: str
+    sources: tuple[str, ...]
+    sentences: tuple[Sentence, ...]
+    p_yes: float
+
+    @property
+    def holds(self) -> bool:
+        return self.p_yes >= HOLDS_AT
+
+
+def nearest_sentences(
+    claim: str,
+    passages: Sequence[Passage],
+    similarity: Callable[[str, list[str]], list[float]],
+    n: int = SENTENCES,
+) -> list[Sentence]:
+    """The `n` sentences of `passages` closest in meaning to `claim`, without repeats."""
+    found: dict[str, Sentence] = {}
+    for p in passages:
+        for s, e in sentence_spans(p.chunk.text):
+            text = " ".join(p.chunk.text[s:e].split())
+            if e - s > MIN_SENTENCE_CHARS and text not in found:
+                found[text] = Sentence(p, p.chunk.start + s, p.chunk.start + e, text)
+    if not found:
+        return []
+    texts = list(found)
+    scores = similarity(claim, texts)
+    order = sorted(range(len(texts)), key=lambda j: -scores[j])
+    return [found[texts[j]] for j in order[:n]]
+
+
+def check_messages(claim: str, sentences: Sequence[Sentence], source: str) -> list[dict[str, str]]:
+    body = "\n".join(f'- "{s.text}"' for s in sentences)
+    user = (
+        f"Sentences from {source or 'the articles'}:\n{body}\n\n"
+        f"Question: {claim}\nAnswer Yes or No, from these sentences only."
+    )
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+def check(
+    generator: Generator, claim: str, sources: tuple[str, ...], sentences: Sequence[Sentence]
+) -> Check:
+    """P(Yes) for `claim` over `sentences`, read as the reply's first token."""
+    prompt = generator.chat_prompt(check_messages(claim, sentences, " / ".join(sources)))
+    yes, no = generator.probabilities(prompt, ["Yes", "No"])
+    return Check(claim, sources, tuple(sentences), yes / (yes + no) if yes + no > 0 else 0.5)
+
+
+def verdict(checks: Sequence[Check]) -> tuple[bool, list[Check]]:
+    """(Yes?, the checks the answer quotes): every clause when all hold, else the ones that
+    failed, least likely first."""
+    failed = sorted((c for c in checks if not c.holds), key=lambda c: c.p_yes)
+    return (not failed, failed or list(checks))
+
+
+def reason(yes: bool, quoted: Sequence[Check]) -> tuple[str, list[Sentence]]:
+    """The answer's text and the sentences its markers [1], [2], ... stand for: "Yes. The
+    Verge: “...” [1] TechCrunch: “...” [2]" or "No. What Fortune says is: “...” [1]"."""
+    parts, cited = [], []
+    for n, c in enumerate(quoted, 1):
+        s = c.sentences[0]
+        who = s.passage.source or s.passage.title
+        cited.append(s)
+        parts.append(f"{who}: “{s.text}” [{n}]" if yes else f"What {who} says is: “{s.text}” [{n}]")
+    return ("Yes. " if yes else "No. ") + " ".join(parts), cited
+
+
+def check_question(
+    pipeline: Pipeline,
+    question: str,
+    passages: Sequence[Passage],
+    similarity: Callable[[str, list[str]], list[float]],
+) -> list[Check]:
+    """Each clause of `question` checked against its own outlet's nearest sentences (retrieved
+    for the clause, which names the outlet); a question of one clause is one claim, read
+    against `passages`. [] when no sentence was found for any."""
+    assert pipeline.retriever is not None  # the question was just retrieved for
+    pairs = clause_claims(pipeline.retriever.clauses(question))
+    targets = (
+        [(sub.sources, claim, pipeline.retrieve(claim).passages) for sub, claim in pairs]
+        if pairs
+        else [((), question, list(passages))]
+    )
+    checks = []
+    for sources, claim, found in targets:
+        own = [p for p in found if not sources or p.source in sources] or found
+        sentences = nearest_sentences(claim, own, similarity)
+        if sentences:
+            checks.append(check(pipeline.generator, claim, sources, sentences))
+    return checks

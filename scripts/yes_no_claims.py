@@ -1,0 +1,136 @@
+"""How well does the claim check (`rag/answer/claims.py`) separate gold Yes from gold No?
+(issue: answers that do not mislead). Each clause of a yes/no question is read on its own
+against the three sentences of its own outlet nearest to it in meaning, exactly as `rag ask`
+does; P(Yes) of the least sure clause decides.
+
+    python scripts/yes_no_claims.py collect --index index-eval-corpus --output yc.jsonl --n 120
+    python scripts/yes_no_claims.py report yc.jsonl
+
+Measured on MultiHop-RAG dev yes/no questions outside the 200-question evaluation sample
+(`rag eval answers --sample 200 --seed 0`), so that the threshold chosen here is not tuned on
+the questions it is scored on. `report` splits them into questions that make claims and
+questions about how reports relate (`relates_reports`: the product does not check those), and
+prints the AUROC and, at each threshold, the accuracy and balanced accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from rag import privacy
+from rag.answer.claims import HOLDS_AT, check_question, relates_reports
+from rag.answer.route import route
+from rag.eval.answers import load_items, stratified_sample
+from rag.eval.jsonl import RowWriter, read_rows
+from rag.llm.embed import similarities
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+from yes_no_signal import DEV, YES_NO, auroc, best_balanced
+
+
+def collect(args: argparse.Namespace) -> None:
+    items = load_items(args.queries)
+    held = {i.id for i in stratified_sample(items, 200, 0)}
+    items = [
+        i
+        for i in items
+        if i.id not in held
+        and str(i.gold_answer).strip().lower() in YES_NO
+        and route(i.question).kind == "yes_no"
+    ]
+    random.Random(args.seed).shuffle(items)
+    pipeline = Pipeline.open(Settings.from_env(index_dir=args.index), preload=True)
+    similarity = partial(similarities, pipeline.embedder)
+    assert pipeline.retriever is not None
+    done = read_rows(args.output)
+    with RowWriter(args.output) as sink:
+        for n, item in enumerate(items[: args.n], 1):
+            if item.id in done:
+                continue
+            passages = pipeline.retrieve(item.question).passages
+            checks = check_question(pipeline, item.question, passages, similarity)
+            row: dict[str, Any] = {
+                "id": item.id,
+                "type": item.question_type,
+                "gold": str(item.gold_answer).strip().lower(),
+                "checks": [
+                    {"q": c.claim, "ev": c.p_yes, "sentences": [x.text for x in c.sentences]}
+                    for c in checks
+                ],
+            }
+            sink.write(row)
+            shares = " ".join(f"{c['ev']:.2f}" for c in row["checks"])
+            print(f"{n} {item.id} {row['gold']} P(Yes) per clause: {shares}", file=sys.stderr)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def signals(r: dict[str, Any]) -> dict[str, float]:
+    ch = r["checks"]
+    if not ch:
+        return {}
+    return {
+        "least sure": min(_logit(c["ev"]) for c in ch),
+        "mean": sum(_logit(c["ev"]) for c in ch) / len(ch),
+    }
+
+
+def report(args: argparse.Namespace) -> None:
+    items = {i.id: i for i in load_items(args.queries)}
+    rows = [r for r in read_rows(args.rows).values() if r["checks"]]
+    groups = {
+        "claims": [r for r in rows if not relates_reports(items[r["id"]].question)],
+        "relation": [r for r in rows if relates_reports(items[r["id"]].question)],
+    }
+    for group, rs in groups.items():
+        gold = [r["gold"] == "yes" for r in rs]
+        print(f"{group}: {len(rs)} questions, {sum(gold)} gold Yes")
+        for name in ("least sure", "mean"):
+            scores = [signals(r)[name] for r in rs]
+            bal, t = best_balanced(scores, gold)
+            print(
+                f"  {name:11} AUROC {auroc(scores, gold):.3f}  best balanced {bal:.3f} at {t:+.2f}"
+            )
+        for at in sorted({0.3, 0.4, 0.5, 0.6, HOLDS_AT}):
+            yes = [min(c["ev"] for c in r["checks"]) >= at for r in rs]
+            tpr = sum(y and g for y, g in zip(yes, gold, strict=True)) / max(sum(gold), 1)
+            tnr = sum(not (y or g) for y, g in zip(yes, gold, strict=True)) / max(
+                len(gold) - sum(gold), 1
+            )
+            acc = sum(y == g for y, g in zip(yes, gold, strict=True)) / max(len(gold), 1)
+            mark = "  (rag ask)" if at == HOLDS_AT else ""
+            print(
+                f"  Yes at P >= {at:.2f}: accuracy {acc:.3f}, balanced {(tpr + tnr) / 2:.3f}{mark}"
+            )
+
+
+def main() -> None:
+    privacy.apply()
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("collect")
+    c.add_argument("--queries", type=Path, default=Path(DEV))
+    c.add_argument("--index", type=Path, required=True)
+    c.add_argument("--output", type=Path, required=True)
+    c.add_argument("--n", type=int, default=120)
+    c.add_argument("--seed", type=int, default=0)
+    r = sub.add_parser("report")
+    r.add_argument("rows", type=Path)
+    r.add_argument("--queries", type=Path, default=Path(DEV))
+    args = ap.parse_args()
+    collect(args) if args.cmd == "collect" else report(args)
+
+
+if __name__ == "__main__":
+    main()
