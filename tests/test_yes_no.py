@@ -91,7 +91,9 @@ def test_a_negated_order_is_decided_either_way():
 def test_a_question_about_how_reports_relate_is_not_a_claim_check():
     assert relates_reports("Was the Fortune report consistent with the TechCrunch one?")
     assert relates_reports("Did the coverage of the trial change between October and November?")
+    assert relates_reports("Did both articles report the same outcome?")
     assert not relates_reports("Does Fortune suggest X, while TechCrunch reports Y?")
+    assert not relates_reports("Did Fortune report X, and did the same source also report Y?")
 
 
 def test_each_clause_becomes_a_question_of_its_own():

@@ -34,10 +34,12 @@ SENTENCES = 3  # shown per clause: the nearest one is not always the one that de
 HOLDS_AT = 0.4  # P(Yes) / (P(Yes) + P(No)) at which a clause holds (see the README)
 MIN_SENTENCE_CHARS = 20  # shorter "sentences" are headings and bylines
 
-# Words that make a question about the relation between reports, not about what each says.
+# Words that make a question about the relation between reports, not about what each says
+# ("the same source also reported ..." names an outlet; "on the same day" a date).
 _RELATION = re.compile(
     r"\b(?:consisten\w*|inconsisten\w*|chang\w*|shift\w*|align\w*|agree\w*|disagree\w*|"
-    r"differ\w*|same|similar\w*|remain\w*|alter\w*)\b",
+    r"differ\w*|similar\w*|remain\w*|alter\w*|same(?!\s+(?:source|publication|outlet|"
+    r"news\s+source|publisher|day|week|month|year)\b))\b",
     re.I,
 )
 _LEAD = re.compile(
