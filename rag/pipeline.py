@@ -133,7 +133,7 @@ class Pipeline:
             # Fresh: the index as it is on disk now, not as an earlier client in this process
             # saw it (another process may have written since).
             store = open_store(settings, paths.chroma, fresh=True)
-            if settings.chroma_url is None:
+            if not settings.chroma_url:
                 # Chroma reads its vector index on the first query: here, while the embedding
                 # model loads in its thread, rather than in the user's first question. In this
                 # thread, so that no query outlives open() (a later open() stops this client).

@@ -279,3 +279,21 @@ def _retriever_of(rows, tmp_path, embedder):
     settings = Settings.from_env(env={}, index_dir=tmp_path / "index")
     ingest_into(settings, [corpus], embedder=embedder)
     return Pipeline.open(settings, embedder=embedder).retriever
+
+
+def test_open_loads_the_vector_index_before_the_first_question(
+    seed_settings, embedder, monkeypatch, tmp_path
+):
+    """Chroma reads its vector index on a collection's first query (about 4 s at a million
+    chunks): Pipeline.open does it, beside the embedder's load, not the user's question."""
+    warmed: list[ChromaStore] = []
+    real = ChromaStore.warm
+
+    def warm(self: ChromaStore) -> None:
+        warmed.append(self)
+        real(self)
+
+    monkeypatch.setattr(ChromaStore, "warm", warm)
+    pipeline = Pipeline.open(seed_settings, embedder=embedder)
+    assert warmed == [pipeline.store]
+    ChromaStore(tmp_path / "empty").warm()  # nothing stored yet: nothing to load, no error
