@@ -4,8 +4,10 @@ A 1.5B model says "Yes" to nearly every yes/no question. `scripts/yes_no_signal.
 well its probabilities separate gold Yes from gold No on MultiHop-RAG dev questions outside the
 evaluation sample (README, "Answer quality"): P(Yes) after the evidence, the same after "Evidence:
 NONE" (the model's prior for the wording) and their contrast, and the question split into its
-clauses, each read on its own. None of them separates the two well (AUROC 0.51-0.59 overall), so
-the model's Yes stands, and the code decides what it can know: the order of two dated reports.
+clauses, each read on its own. None of them separates the two well (AUROC 0.51-0.59 overall);
+a clause checked against only its own outlet's nearest sentences does better, and decides the
+questions that make claims (`rag.answer.claims`). Here the code decides what it can know: the
+order of two dated reports.
 "Did A report X before B reported Y?" is "No" when A's article is dated after B's, whatever the
 model would say, and the answer gives both dates, cited; "Did A fail to report X before B ...?"
 is "Yes" then, and "No" when A's article came first.
