@@ -129,7 +129,7 @@ def test_the_nearest_sentences_by_meaning(embedder):
 
     from rag.llm.embed import similarities
 
-    text = "The weather was mild. Prices of oil rose sharply in October. See also: our newsletter."
+    text = "The weather was mild. Prices of oil  rose sharply in October. See also: our newsletter."
     chunk = Chunk("c", "d", 40, 40 + len(text), text)
     found = nearest_sentences(
         "Did oil get more expensive?",
@@ -137,5 +137,7 @@ def test_the_nearest_sentences_by_meaning(embedder):
         partial(similarities, embedder),
     )
     assert found[0].text == "Prices of oil rose sharply in October."
-    assert text[found[0].start - 40 : found[0].end - 40] == found[0].text  # document offsets
+    # Shown on one line; quoted as the document has it, at its offsets in the document.
+    assert found[0].quote == "Prices of oil  rose sharply in October."
+    assert text[found[0].start - 40 : found[0].end - 40] == found[0].quote
     assert len(found) == 3

@@ -247,7 +247,7 @@ def _answer(
             # own outlet's sentences, each read on its own (rag/answer/claims.py).
             yes, shown = verdict(claims)
             text, cited = reason(yes, shown)
-            _decided(answer, yes, text, [(s.passage, s.start, s.end, s.text) for s in cited])
+            _decided(answer, yes, text, [(s.passage, s.start, s.end, s.quote) for s in cited])
             yield answer.text
             answer.timings_ms = clock.timings(history, first_token=True)
             return answer

@@ -79,7 +79,13 @@ class Sentence:
     passage: Passage
     start: int  # in the document text
     end: int
-    text: str
+    text: str  # whitespace collapsed, as the model and the answer show it
+
+    @property
+    def quote(self) -> str:
+        """The sentence exactly as the document has it (a citation's quote)."""
+        c = self.passage.chunk
+        return c.text[self.start - c.start : self.end - c.start]
 
 
 @dataclass(frozen=True)
