@@ -122,6 +122,10 @@ def test_yes_needs_every_clause_and_no_quotes_the_one_that_failed():
     assert text == "No. What The Verge says is: “Prices fell.” [1]" and cited == [b.sentences[0]]
     text, _ = reason(*verdict([a]))
     assert text == "Yes. Fortune: “Prices rose.” [1]"
+    # A sentence that is a quote, or opens one the sentence split left open: one pair of marks.
+    for said in ("“Prices rose.”", '"Prices rose.'):
+        quote = Check("C?", ("Fortune",), (sentence("Fortune", said),), 0.9)
+        assert reason(*verdict([quote]))[0] == "Yes. Fortune: “Prices rose.” [1]"
 
 
 def test_the_nearest_sentences_by_meaning(embedder):

@@ -156,7 +156,8 @@ def reason(yes: bool, quoted: Sequence[Check]) -> tuple[str, list[Sentence]]:
         s = c.sentences[0]
         who = s.passage.source or s.passage.title
         cited.append(s)
-        parts.append(f"{who}: “{s.text}” [{n}]" if yes else f"What {who} says is: “{s.text}” [{n}]")
+        words = s.text.strip('"“”')  # in quotation marks of its own: not doubled, not left open
+        parts.append(f"{who}: “{words}” [{n}]" if yes else f"What {who} says is: “{words}” [{n}]")
     return ("Yes. " if yes else "No. ") + " ".join(parts), cited
 
 
