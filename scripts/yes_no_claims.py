@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import random
 import sys
 from functools import partial
 from pathlib import Path
@@ -25,28 +24,18 @@ from typing import Any
 
 from rag import privacy
 from rag.answer.claims import HOLDS_AT, check_question, relates_reports
-from rag.answer.route import route
-from rag.eval.answers import load_items, stratified_sample
+from rag.eval.answers import load_items
 from rag.eval.jsonl import RowWriter, read_rows
 from rag.llm.embed import similarities
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from yes_no_signal import DEV, YES_NO, auroc, best_balanced
+from yes_no_signal import DEV, auroc, best_balanced, held_out_yes_no
 
 
 def collect(args: argparse.Namespace) -> None:
-    items = load_items(args.queries)
-    held = {i.id for i in stratified_sample(items, 200, 0)}
-    items = [
-        i
-        for i in items
-        if i.id not in held
-        and str(i.gold_answer).strip().lower() in YES_NO
-        and route(i.question).kind == "yes_no"
-    ]
-    random.Random(args.seed).shuffle(items)
+    items = held_out_yes_no(args.queries, args.seed)
     pipeline = Pipeline.open(Settings.from_env(index_dir=args.index), preload=True)
     similarity = partial(similarities, pipeline.embedder)
     assert pipeline.retriever is not None

@@ -40,7 +40,7 @@ from rag.answer.prompt import ANSWER, EVIDENCE, evidence_line, evidence_messages
 from rag.answer.route import route
 from rag.answer.units import build_units, render_units
 from rag.answer.yes_no import order_claim, order_holds, order_units
-from rag.eval.answers import load_items, stratified_sample
+from rag.eval.answers import Item, load_items, stratified_sample
 from rag.eval.jsonl import RowWriter, read_rows
 from rag.pipeline import Pipeline
 from rag.search.query import SubQuery
@@ -70,11 +70,13 @@ def check_messages(clause: str, units: Sequence[Any]) -> list[dict[str, str]]:
 DEV = "../shared/eval/multihop_rag/queries_dev.json"
 
 
-def collect(args: argparse.Namespace) -> None:
-    from rag.llm.embed import similarities
-
-    items = load_items(args.queries)
-    held = {i.id for i in stratified_sample(items, args.exclude_sample, args.exclude_seed)}
+def held_out_yes_no(
+    queries: Path, seed: int, exclude_sample: int = 200, exclude_seed: int = 0
+) -> list[Item]:
+    """The yes/no questions of `queries` outside the evaluation sample (`rag eval answers
+    --sample 200 --seed 0`), in an order shuffled by `seed`."""
+    items = load_items(queries)
+    held = {i.id for i in stratified_sample(items, exclude_sample, exclude_seed)}
     items = [
         i
         for i in items
@@ -82,7 +84,14 @@ def collect(args: argparse.Namespace) -> None:
         and str(i.gold_answer).strip().lower() in YES_NO
         and route(i.question).kind == "yes_no"
     ]
-    random.Random(args.seed).shuffle(items)
+    random.Random(seed).shuffle(items)
+    return items
+
+
+def collect(args: argparse.Namespace) -> None:
+    from rag.llm.embed import similarities
+
+    items = held_out_yes_no(args.queries, args.seed, args.exclude_sample, args.exclude_seed)
     pipeline = Pipeline.open(Settings.from_env(index_dir=args.index), preload=True)
     generator = pipeline.generator
     similarity = partial(similarities, pipeline.embedder)

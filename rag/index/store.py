@@ -168,9 +168,10 @@ class ChromaStore:
         self._sent.delete(where=_of_documents(doc_ids))
 
     def warm(self) -> None:
-        """Load the vector index into memory now. Chroma reads a collection's HNSW files on its
-        first query (about 4 s at a million chunks); one query with a stored vector, run while
-        the embedding model loads, takes that off the user's first question."""
+        """Load the vector index into memory now. Chroma reads a collection's HNSW files on the
+        first call that touches it (5 to 7 s at a million chunks on 2 cores); one query with a
+        stored vector, run while the embedding model loads, takes that off the user's first
+        question."""
         got: Any = self._col.get(limit=1, include=["embeddings"])
         if len(got["ids"]):
             self._col.query(query_embeddings=[got["embeddings"][0]], n_results=1, include=[])
