@@ -13,7 +13,7 @@ sentence of the clause that failed.
 
 Not for questions about how reports relate ("Was A's report consistent with B's?", "Did the
 coverage change?"): each report can say what the question describes and the answer still be
-No. Those keep the model's answer (`relates_reports`).
+No. Those are compared whole (`rag.answer.compare`).
 """
 
 from __future__ import annotations
@@ -35,14 +35,6 @@ SENTENCES = 3  # shown per clause: the nearest one is not always the one that de
 HOLDS_AT = 0.4  # P(Yes) / (P(Yes) + P(No)) at which a clause holds (see the README)
 MIN_SENTENCE_CHARS = 20  # shorter "sentences" are headings and bylines
 
-# Words that make a question about the relation between reports, not about what each says
-# ("the same source also reported ..." names an outlet; "on the same day" a date).
-_RELATION = re.compile(
-    r"\b(?:consisten\w*|inconsisten\w*|chang\w*|shift\w*|align\w*|agree\w*|disagree\w*|"
-    r"differ\w*|similar\w*|remain\w*|alter\w*|same(?!\s+(?:source|publication|outlet|"
-    r"news\s+source|publisher|day|week|month|year)\b))\b",
-    re.I,
-)
 _LEAD = re.compile(
     r"^\W*(?:and|while|whereas|but|or|compared\s+(?:to|with)|versus|vs\.?|than|with)\s+", re.I
 )
@@ -51,11 +43,6 @@ _AUX_START = re.compile(
 )
 
 SYSTEM = "You are a careful fact checker. You answer only from the sentences you are given."
-
-
-def relates_reports(question: str) -> bool:
-    """Whether the question asks how reports relate (agree, stay consistent, change)."""
-    return bool(_RELATION.search(question))
 
 
 def clause_claims(clauses: Sequence[SubQuery]) -> list[tuple[SubQuery, str]]:
