@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rag import privacy
-from rag.answer.claims import HOLDS_AT, check_question
-from rag.answer.compare import relates_reports
+from rag.answer.claims import HOLDS_AT, check_question, relates_reports
 from rag.eval.answers import load_items
 from rag.eval.jsonl import RowWriter, read_rows
 from rag.llm.embed import similarities

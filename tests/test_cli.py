@@ -87,36 +87,12 @@ def test_ask_abstains_with_what_it_read(run):
 
 
 def test_yes_no_is_decided_by_probabilities(run):
-    """A question about how reports relate that asks both ways at once keeps the model's Yes/No
-    after the evidence."""
+    """A question about how reports relate keeps the model's Yes/No after the evidence."""
     table = {**SURE, "Answer:": {" Yes": 0.1, " No": 0.6}}
-    q = "Were the reports of the Dushanbe meeting consistent, or did the story change?"
+    q = "Were the reports of the Dushanbe meeting consistent?"
     _, out, _ = run(table, "ask", q, "--json", pieces=(" They met in Dushanbe.",))
     answer = json.loads(out)
     assert answer["short_answer"] == "No" and answer["answer"].startswith("No. [1] They met")
-
-
-def test_how_reports_relate_is_read_without_a_direction(run):
-    """ "Were the reports consistent?" and "Did the story change?" ask the model the same
-    thing, whether the reports give the same account; the code maps it onto the question, and
-    the answer quotes both reports, cited. The model's Yes after the evidence does not count."""
-    table = {
-        **SURE,
-        "Answer:": {" Yes": 0.9, " No": 0.1},
-        "<assistant>": {"Same": 0.2, "Different": 0.7},
-    }
-    _, out, _ = run(table, "ask", "Were the reports of the Dushanbe meeting consistent?", "--json")
-    consistent = json.loads(out)
-    assert consistent["short_answer"] == "No"
-    assert consistent["answer"].startswith("No. The reports differ: ")
-    assert [c["marker"] for c in consistent["citations"]] == [1, 2]
-    assert all(c["verified"] for c in consistent["citations"])
-    assert len({c["doc_id"] for c in consistent["citations"]}) == 2  # two reports
-    _, out, _ = run(table, "ask", "Did the reports of the Dushanbe meeting change?", "--json")
-    changed = json.loads(out)
-    assert changed["short_answer"] == "Yes"
-    assert changed["answer"].startswith("Yes. The reports differ: ")
-    assert len({c["doc_id"] for c in changed["citations"]}) == 2
 
 
 def test_a_claim_is_checked_against_its_nearest_sentences(run):

@@ -38,8 +38,7 @@ from rag.answer.cite import (
     strip_references,
     unit_citations,
 )
-from rag.answer.claims import check_question, reason, verdict
-from rag.answer.compare import SAME_AT, asks_same, compared, p_same, relates_reports, reports
+from rag.answer.claims import check_question, reason, relates_reports, verdict
 from rag.answer.entity import candidates, entity_name, is_entity_question, naming, settle
 from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_share
 from rag.answer.followup import condense
@@ -242,19 +241,6 @@ def _answer(
             answer.timings_ms = clock.timings(history, first_token=True)
             return answer
         relation = relates_reports(search)
-        same = asks_same(search) if relation else None
-        found = reports(pipeline, search, passages, similarity) if same is not None else []
-        if found:
-            # "Was A's report consistent with B's?": the model says whether the two reports give
-            # the same account, a question with no direction; the code reads which way the
-            # question asks (rag/answer/compare.py).
-            agree = p_same(generator, search, found) >= SAME_AT
-            text, cited = compared(agree == same, agree, found)
-            spans = [(s.passage, s.start, s.end, s.quote) for s in cited]
-            _decided(answer, agree == same, text, spans)
-            yield answer.text
-            answer.timings_ms = clock.timings(history, first_token=True)
-            return answer
         claims = [] if relation else check_question(pipeline, search, passages, similarity)
         if claims:
             # "Does A suggest X, while B reports Y?": Yes only when each clause holds in its

@@ -13,7 +13,7 @@ sentence of the clause that failed.
 
 Not for questions about how reports relate ("Was A's report consistent with B's?", "Did the
 coverage change?"): each report can say what the question describes and the answer still be
-No. Those are compared whole (`rag.answer.compare`).
+No. Those keep the model's answer (`relates_reports`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,15 @@ SENTENCES = 3  # shown per clause: the nearest one is not always the one that de
 HOLDS_AT = 0.4  # P(Yes) / (P(Yes) + P(No)) at which a clause holds (see the README)
 MIN_SENTENCE_CHARS = 20  # shorter "sentences" are headings and bylines
 
+# Words that make a question about the relation between reports, not about what each says.
+# Only the forms that mean it: "the same source also reported ...", "on the same day",
+# "alternative", "the remaining games", "trade agreements" are about the story.
+_RELATION = re.compile(
+    r"\b(?:consisten\w*|inconsisten\w*|chang\w*|shift\w*|align\w*|agree(?:s|d|ing|ment)?|"
+    r"disagree\w*|differ\w*|similar\w*|remain(?:s|ed)?|alter(?:s|ed|ing|ations?)?|"
+    r"same(?!\s+(?:source|publication|outlet|news\s+source|publisher|day|week|month|year)\b))\b",
+    re.I,
+)
 _LEAD = re.compile(
     r"^\W*(?:and|while|whereas|but|or|compared\s+(?:to|with)|versus|vs\.?|than|with)\s+", re.I
 )
@@ -43,6 +52,11 @@ _AUX_START = re.compile(
 )
 
 SYSTEM = "You are a careful fact checker. You answer only from the sentences you are given."
+
+
+def relates_reports(question: str) -> bool:
+    """Whether the question asks how reports relate (agree, stay consistent, change)."""
+    return bool(_RELATION.search(question))
 
 
 def clause_claims(clauses: Sequence[SubQuery]) -> list[tuple[SubQuery, str]]:
