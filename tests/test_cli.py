@@ -96,8 +96,8 @@ def test_yes_no_is_decided_by_probabilities(run):
 
 
 def test_a_claim_is_checked_against_its_nearest_sentences(run):
-    """ "Did X ...?" is one claim: the check's P(Yes) decides, not the answer's, and the No
-    quotes the sentence the claim was read against, cited."""
+    """ "Did X ...?" is one claim: the check's P(Yes) decides, not the model's Yes after the
+    evidence, and the No quotes the sentence the claim was read against, cited."""
     table = {**SURE, "Answer:": {" Yes": 0.9, " No": 0.1}, "<assistant>": {"Yes": 0.2, "No": 0.7}}
     _, out, _ = run(table, "ask", "Did Shamkhani meet Patrushev in Dushanbe?", "--json")
     answer = json.loads(out)
@@ -106,6 +106,9 @@ def test_a_claim_is_checked_against_its_nearest_sentences(run):
     # The answer shows the sentence on one line; the citation quotes the document exactly.
     assert f"“{' '.join(citation['quote'].split())}” [1]" in answer["answer"]
     assert citation["verified"]
+    # The checks decide, so pass 1 is not run; the sentence read is the evidence shown.
+    assert "pass1" not in answer["timings_ms"] and answer["prompt_tokens"] > 0
+    assert [e["quote"] for e in answer["evidence"]] == [citation["quote"]]
     table["<assistant>"] = {"Yes": 0.6, "No": 0.3}
     _, out, _ = run(table, "ask", "Did Shamkhani meet Patrushev in Dushanbe?", "--json")
     answer = json.loads(out)

@@ -205,6 +205,14 @@ def _answer(
         yield answer.text
         answer.timings_ms = clock.timings(history, first_token=True)
         return answer
+    order = order_claim(search, mentions) if plan.kind == "yes_no" else None
+    claims = plan.kind == "yes_no" and order is None and not relates_reports(search)
+    # "Does A suggest X, while B reports Y?": the clause checks decide it whatever pass 1
+    # would choose, so pass 1 is not run (half the wait): their sentences are the evidence.
+    if claims and _by_claims(answer, pipeline, search, passages, similarity):
+        yield answer.text
+        answer.timings_ms = clock.timings(history, first_token=True)
+        return answer
     prompt = generator.chat_prompt(evidence_messages(search, units, plan))
     answer.prompt_tokens = generator.prompt_tokens(prompt)
     choice = choose(generator, prompt, units, pipeline.calibration)
@@ -230,7 +238,6 @@ def _answer(
     head = prompt + evidence_line(choice.chosen) + ANSWER
     lead = ""
     if plan.kind == "yes_no":
-        order = order_claim(search, mentions)
         pair = order_units(order, units, choice.chosen) if order else None
         said_by_dates = order_answer(order, *pair) if order and pair else None
         if pair is not None and said_by_dates is not None:
@@ -240,14 +247,11 @@ def _answer(
             yield answer.text
             answer.timings_ms = clock.timings(history, first_token=True)
             return answer
-        relation = relates_reports(search)
-        claims = [] if relation else check_question(pipeline, search, passages, similarity)
-        if claims:
-            # "Does A suggest X, while B reports Y?": Yes only when each clause holds in its
-            # own outlet's sentences, each read on its own (rag/answer/claims.py).
-            yes, shown = verdict(claims)
-            text, cited = reason(yes, shown)
-            _decided(answer, yes, text, [(s.passage, s.start, s.end, s.quote) for s in cited])
+        if not relates_reports(search) and _by_claims(
+            answer, pipeline, search, passages, similarity
+        ):
+            # An order the dates could not decide ("Did A report X before B ...?", A first):
+            # whether A reported X is for the clause checks.
             yield answer.text
             answer.timings_ms = clock.timings(history, first_token=True)
             return answer
@@ -397,6 +401,27 @@ def _by_dates(answer: Answer, pair: tuple[Unit, Unit], yes: bool) -> None:
         (u.passage, u.doc_start, u.doc_end, u.passage.chunk.text[u.start : u.end]) for u in pair
     ]
     _decided(answer, yes, text, spans)
+
+
+def _by_claims(
+    answer: Answer,
+    pipeline: Pipeline,
+    search: str,
+    passages: list[Passage],
+    similarity: Callable[[str, list[str]], list[float]],
+) -> bool:
+    """ "Does A suggest X, while B reports Y?": "Yes" only when each clause holds in its own
+    outlet's sentences, each read on its own (rag/answer/claims.py); the sentences quoted are
+    the answer's evidence. False when no clause found a sentence to be read against."""
+    checks = check_question(pipeline, search, passages, similarity)
+    if not checks:
+        return False
+    yes, shown = verdict(checks)
+    text, cited = reason(yes, shown)
+    _decided(answer, yes, text, [(s.passage, s.start, s.end, s.quote) for s in cited])
+    answer.evidence = [Evidence(0, s.passage, s.start, s.end, s.quote, 1.0) for s in cited]
+    answer.prompt_tokens = sum(c.prompt_tokens for c in checks)
+    return True
 
 
 def _decided(

@@ -97,6 +97,7 @@ class Check:
     sources: tuple[str, ...]
     sentences: tuple[Sentence, ...]
     p_yes: float
+    prompt_tokens: int = 0  # of the check's prompt
 
     @property
     def holds(self) -> bool:
@@ -139,7 +140,8 @@ def check(
     """P(Yes) for `claim` over `sentences`, read as the reply's first token."""
     prompt = generator.chat_prompt(check_messages(claim, sentences, " / ".join(sources)))
     yes, no = generator.probabilities(prompt, ["Yes", "No"])
-    return Check(claim, sources, tuple(sentences), yes / (yes + no) if yes + no > 0 else 0.5)
+    p_yes = yes / (yes + no) if yes + no > 0 else 0.5
+    return Check(claim, sources, tuple(sentences), p_yes, generator.prompt_tokens(prompt))
 
 
 def verdict(checks: Sequence[Check]) -> tuple[bool, list[Check]]:
