@@ -206,10 +206,10 @@ def _answer(
         answer.timings_ms = clock.timings(history, first_token=True)
         return answer
     order = order_claim(search, mentions) if plan.kind == "yes_no" else None
-    claims = plan.kind == "yes_no" and order is None and not relates_reports(search)
+    claims = plan.kind == "yes_no" and not relates_reports(search)
     # "Does A suggest X, while B reports Y?": the clause checks decide it whatever pass 1
     # would choose, so pass 1 is not run (half the wait): their sentences are the evidence.
-    if claims and _by_claims(answer, pipeline, search, passages, similarity):
+    if claims and order is None and _by_claims(answer, pipeline, search, passages, similarity):
         yield answer.text
         answer.timings_ms = clock.timings(history, first_token=True)
         return answer
@@ -247,11 +247,14 @@ def _answer(
             yield answer.text
             answer.timings_ms = clock.timings(history, first_token=True)
             return answer
-        if not relates_reports(search) and _by_claims(
-            answer, pipeline, search, passages, similarity
+        if (
+            claims
+            and order is not None
+            and _by_claims(answer, pipeline, search, passages, similarity)
         ):
             # An order the dates could not decide ("Did A report X before B ...?", A first):
-            # whether A reported X is for the clause checks.
+            # whether A reported X is for the clause checks. (Without an order they ran before
+            # pass 1, and found no sentence to read: not looked for twice.)
             yield answer.text
             answer.timings_ms = clock.timings(history, first_token=True)
             return answer
