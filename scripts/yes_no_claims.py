@@ -16,7 +16,6 @@ prints the AUROC and, at each threshold, the accuracy and balanced accuracy.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from functools import partial
 from pathlib import Path
@@ -31,7 +30,7 @@ from rag.pipeline import Pipeline
 from rag.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from yes_no_signal import DEV, auroc, best_balanced, held_out_yes_no
+from yes_no_signal import DEV, at_threshold, auroc, best_balanced, held_out_yes_no, logit, parser
 
 
 def collect(args: argparse.Namespace) -> None:
@@ -60,18 +59,13 @@ def collect(args: argparse.Namespace) -> None:
             print(f"{n} {item.id} {row['gold']} P(Yes) per clause: {shares}", file=sys.stderr)
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
 def signals(r: dict[str, Any]) -> dict[str, float]:
     ch = r["checks"]
     if not ch:
         return {}
     return {
-        "least sure": min(_logit(c["ev"]) for c in ch),
-        "mean": sum(_logit(c["ev"]) for c in ch) / len(ch),
+        "least sure": min(logit(c["ev"]) for c in ch),
+        "mean": sum(logit(c["ev"]) for c in ch) / len(ch),
     }
 
 
@@ -92,30 +86,14 @@ def report(args: argparse.Namespace) -> None:
                 f"  {name:11} AUROC {auroc(scores, gold):.3f}  best balanced {bal:.3f} at {t:+.2f}"
             )
         for at in sorted({0.3, 0.4, 0.5, 0.6, HOLDS_AT}):
-            yes = [min(c["ev"] for c in r["checks"]) >= at for r in rs]
-            tpr = sum(y and g for y, g in zip(yes, gold, strict=True)) / max(sum(gold), 1)
-            tnr = sum(not (y or g) for y, g in zip(yes, gold, strict=True)) / max(
-                len(gold) - sum(gold), 1
-            )
-            acc = sum(y == g for y, g in zip(yes, gold, strict=True)) / max(len(gold), 1)
+            acc, bal = at_threshold([min(c["ev"] for c in r["checks"]) >= at for r in rs], gold)
             mark = "  (rag ask)" if at == HOLDS_AT else ""
-            print(
-                f"  Yes at P >= {at:.2f}: accuracy {acc:.3f}, balanced {(tpr + tnr) / 2:.3f}{mark}"
-            )
+            print(f"  Yes at P >= {at:.2f}: accuracy {acc:.3f}, balanced {bal:.3f}{mark}")
 
 
 def main() -> None:
     privacy.apply()
-    ap = argparse.ArgumentParser()
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    c = sub.add_parser("collect")
-    c.add_argument("--queries", type=Path, default=Path(DEV))
-    c.add_argument("--index", type=Path, required=True)
-    c.add_argument("--output", type=Path, required=True)
-    c.add_argument("--n", type=int, default=120)
-    c.add_argument("--seed", type=int, default=0)
-    r = sub.add_parser("report")
-    r.add_argument("rows", type=Path)
+    ap, _, r = parser(120)
     r.add_argument("--queries", type=Path, default=Path(DEV))
     args = ap.parse_args()
     collect(args) if args.cmd == "collect" else report(args)

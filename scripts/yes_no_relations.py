@@ -25,7 +25,6 @@ threshold, against "Yes" to all.
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -45,7 +44,7 @@ from rag.settings import Settings
 from rag.types import Passage
 
 sys.path.insert(0, str(Path(__file__).parent))
-from yes_no_signal import DEV, auroc, best_balanced, held_out_yes_no
+from yes_no_signal import at_threshold, auroc, best_balanced, held_out_yes_no, logit, parser
 
 SENTENCES = 3  # per report
 MAX_REPORTS = 3  # "Do the three articles all agree ...?"; a longer prompt for more
@@ -223,19 +222,14 @@ def collect(args: argparse.Namespace) -> None:
             )
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
 def signals(r: dict[str, Any]) -> dict[str, float]:
     """Each signal as evidence for Yes: for a question that asks whether the reports differ,
     agreement counts against."""
     sign = 1 if r["asks_same"] else -1
     return {
-        "same/different": sign * _logit(r["same"]),
-        "agree - differ": sign * (_logit(r["agree"]) - _logit(r["differ"])),
-        "P(Yes) asked as the question": _logit(r["agree"] if r["asks_same"] else r["differ"]),
+        "same/different": sign * logit(r["same"]),
+        "agree - differ": sign * (logit(r["agree"]) - logit(r["differ"])),
+        "P(Yes) asked as the question": logit(r["agree"] if r["asks_same"] else r["differ"]),
     }
 
 
@@ -255,28 +249,14 @@ def report(args: argparse.Namespace) -> None:
             bal, t = best_balanced(scores, gold)
             print(f"  {signal:29} AUROC {auroc(scores, gold):.3f}, best bal. {bal:.3f} at {t:+.2f}")
         for at in (0.3, 0.4, 0.5, 0.6, 0.7):
-            yes = [(r["same"] >= at) == r["asks_same"] for r in rs]
-            tpr = sum(y and g for y, g in zip(yes, gold, strict=True)) / max(sum(gold), 1)
-            tnr = sum(not (y or g) for y, g in zip(yes, gold, strict=True)) / max(
-                len(gold) - sum(gold), 1
-            )
-            acc = sum(y == g for y, g in zip(yes, gold, strict=True)) / len(gold)
-            print(f"  Same at P >= {at:.2f}: accuracy {acc:.3f}, balanced {(tpr + tnr) / 2:.3f}")
+            acc, bal = at_threshold([(r["same"] >= at) == r["asks_same"] for r in rs], gold)
+            print(f"  Same at P >= {at:.2f}: accuracy {acc:.3f}, balanced {bal:.3f}")
         print(f"  Yes to all: accuracy {sum(gold) / len(gold):.3f}, balanced 0.500")
 
 
 def main() -> None:
     privacy.apply()
-    ap = argparse.ArgumentParser()
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    c = sub.add_parser("collect")
-    c.add_argument("--queries", type=Path, default=Path(DEV))
-    c.add_argument("--index", type=Path, required=True)
-    c.add_argument("--output", type=Path, required=True)
-    c.add_argument("--n", type=int, default=80)
-    c.add_argument("--seed", type=int, default=0)
-    r = sub.add_parser("report")
-    r.add_argument("rows", type=Path)
+    ap, _, _ = parser(80)
     args = ap.parse_args()
     collect(args) if args.cmd == "collect" else report(args)
 

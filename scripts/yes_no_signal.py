@@ -164,27 +164,27 @@ def collect(args: argparse.Namespace) -> None:
             )
 
 
-def _logit(p: float) -> float:
+def logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return math.log(p / (1 - p))
 
 
 def signals(r: dict[str, Any]) -> dict[str, float]:
-    s = {"ev": _logit(r["ev"]), "none": _logit(r["none"])}
+    s = {"ev": logit(r["ev"]), "none": logit(r["none"])}
     s["ev-none"] = s["ev"] - s["none"]
     cl = r["clauses"] or [{"ev": r["ev"], "none": r["none"]}]
-    s["clause_min"] = min(_logit(c["ev"]) for c in cl)
-    s["clause_min-none"] = min(_logit(c["ev"]) - _logit(c["none"]) for c in cl)
+    s["clause_min"] = min(logit(c["ev"]) for c in cl)
+    s["clause_min-none"] = min(logit(c["ev"]) - logit(c["none"]) for c in cl)
     s["ev-none+clause"] = s["ev-none"] + s["clause_min-none"]
     if all("evidence" in c for c in r["clauses"]) and r["clauses"]:
-        s["clause_evidence_min"] = min(_logit(c["evidence"]) for c in r["clauses"])
-        s["clause_evidence_mean"] = sum(_logit(c["evidence"]) for c in r["clauses"]) / len(
+        s["clause_evidence_min"] = min(logit(c["evidence"]) for c in r["clauses"])
+        s["clause_evidence_mean"] = sum(logit(c["evidence"]) for c in r["clauses"]) / len(
             r["clauses"]
         )
     if r.get("checks"):
-        s["check_min"] = min(_logit(c["ev"]) for c in r["checks"])
-        s["check_min-none"] = min(_logit(c["ev"]) - _logit(c["none"]) for c in r["checks"])
-        s["check_mean"] = sum(_logit(c["ev"]) for c in r["checks"]) / len(r["checks"])
+        s["check_min"] = min(logit(c["ev"]) for c in r["checks"])
+        s["check_min-none"] = min(logit(c["ev"]) - logit(c["none"]) for c in r["checks"])
+        s["check_mean"] = sum(logit(c["ev"]) for c in r["checks"]) / len(r["checks"])
     if "features" in r:
         none_share, best_p, relevance = r["features"]
         s["-none_share"] = -none_share
@@ -202,16 +202,38 @@ def auroc(scores: list[float], gold: list[bool]) -> float:
     return wins / (len(pos) * len(neg))
 
 
+def at_threshold(yes: list[bool], gold: list[bool]) -> tuple[float, float]:
+    """(accuracy, balanced accuracy) of the decisions `yes` against `gold`: balanced is the mean
+    of the accuracy on gold Yes and on gold No, 0.5 for "Yes" to all."""
+    pairs = list(zip(yes, gold, strict=True))
+    tpr = sum(y and g for y, g in pairs) / max(sum(gold), 1)
+    tnr = sum(not (y or g) for y, g in pairs) / max(len(gold) - sum(gold), 1)
+    return sum(y == g for y, g in pairs) / max(len(gold), 1), (tpr + tnr) / 2
+
+
 def best_balanced(scores: list[float], gold: list[bool]) -> tuple[float, float]:
     best = (0.0, 0.0)
     for t in sorted(set(scores)):
-        yes = [s >= t for s in scores]
-        tpr = sum(y and g for y, g in zip(yes, gold, strict=True)) / max(sum(gold), 1)
-        tnr = sum((not y) and (not g) for y, g in zip(yes, gold, strict=True)) / max(
-            len(gold) - sum(gold), 1
-        )
-        best = max(best, ((tpr + tnr) / 2, t))
+        best = max(best, (at_threshold([s >= t for s in scores], gold)[1], t))
     return best
+
+
+def parser(
+    n: int, description: str | None = None
+) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The yes/no scripts' command line: `collect` (questions, index, output, how many, shuffle
+    seed) and `report ROWS`; each script adds its own options to the two sub-parsers."""
+    ap = argparse.ArgumentParser(description=description)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("collect")
+    c.add_argument("--queries", type=Path, default=Path(DEV))
+    c.add_argument("--index", type=Path, required=True)
+    c.add_argument("--output", type=Path, required=True)
+    c.add_argument("--n", type=int, default=n)
+    c.add_argument("--seed", type=int, default=0)
+    r = sub.add_parser("report")
+    r.add_argument("rows", type=Path)
+    return ap, c, r
 
 
 def report(args: argparse.Namespace) -> None:
@@ -239,19 +261,10 @@ def report(args: argparse.Namespace) -> None:
 
 def main() -> None:
     privacy.apply()
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    c = sub.add_parser("collect")
-    c.add_argument("--queries", type=Path, default=Path(DEV))
-    c.add_argument("--index", type=Path, required=True)
-    c.add_argument("--output", type=Path, required=True)
-    c.add_argument("--n", type=int, default=160)
-    c.add_argument("--seed", type=int, default=0)
+    ap, c, r = parser(160, __doc__.split("\n\n")[0])
     c.add_argument("--checks", action="store_true", help="also each clause as a claim check")
     c.add_argument("--exclude-sample", type=int, default=200)
     c.add_argument("--exclude-seed", type=int, default=0)
-    r = sub.add_parser("report")
-    r.add_argument("rows", type=Path)
     r.add_argument("--with-features", action="store_true", help="only rows with pass 1 features")
     args = ap.parse_args()
     collect(args) if args.cmd == "collect" else report(args)
