@@ -1,10 +1,12 @@
 """The default embedder (onnxruntime over a cached ONNX export) gives the vectors and word pieces
 of the reference (sentence-transformers), so an index built with either answers the same."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from rag.llm.embed import OnnxEmbedder, SentenceTransformerEmbedder, load_embedder
+from rag.llm.embed import OnnxEmbedder, SentenceTransformerEmbedder, _model_path, load_embedder
 
 from .conftest import SEEDS
 
@@ -45,6 +47,16 @@ def test_batches_keep_input_order(embedder, texts):
     one_by_one = [embedder.embed_query(t) for t in texts]
     together = embedder.embed_queries(texts)
     assert np.allclose(one_by_one, together, atol=1e-5)
+
+
+def test_batches_run_at_once_keep_input_order(embedder, texts):
+    # Batches of 2 over 3 threads: 11 batches, finishing in any order, each row back in its place.
+    many = [f"{t} ({n})" for n in range(3) for t in texts]
+    folder = _model_path("all-MiniLM-L6-v2")
+    assert isinstance(folder, Path)
+    threaded = OnnxEmbedder("x", embedder.onnx_path, folder, 256, batch_size=2, workers=3)
+    one_by_one = np.asarray([embedder.embed_query(t) for t in many])
+    assert np.allclose(one_by_one, threaded.embed_documents(many), atol=1e-5)
 
 
 def test_int8_embedder_is_cached_beside_the_export_and_close_to_float32(embedder, texts, tmp_path):
