@@ -9,8 +9,9 @@ ingest) live in `docstore`, not here: Chroma has no place for unembedded records
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,27 @@ def import_backend() -> None:
 # The open-source Chroma server refuses batches over 5,461 records; reads are paged the same.
 BATCH = 5000
 PROBE = 256  # chunk ids asked for at once when looking for an earlier version's leftovers
+
+# How a collection's record ids are made from chunk ids, recorded in the collection's metadata.
+# Chroma holds every record id in memory three times (its vector segment's id maps, loaded with
+# the index), and a chunk id is its document's id, often a URL, and a position: about 100
+# characters, some 400 MB at a million chunks. A collection created since this keys each chunk
+# by a 24-character hash of its chunk id and keeps the chunk id in the metadata; one created
+# before has no such entry, is keyed by the chunk ids themselves, and keeps working.
+IDS = "rag:ids"
+HASHED = "blake2b-96"
+
+
+def hashed_key(chunk_id: str) -> str:
+    return hashlib.blake2b(chunk_id.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _same(chunk_id: str) -> str:
+    return chunk_id
+
+
+def _key_of(collection: Any) -> Callable[[str], str]:
+    return hashed_key if (collection.metadata or {}).get(IDS) == HASHED else _same
 
 
 class ChromaStore:
@@ -60,18 +82,22 @@ class ChromaStore:
             path.mkdir(parents=True, exist_ok=True)
             self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         try:
+            # The metadata is that of a new collection; an existing one keeps its own.
+            metadata = {"hnsw:space": "cosine", IDS: HASHED}
             self._col = self._client.get_or_create_collection(
-                collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                collection, metadata=metadata, embedding_function=None
             )
             self._sent = self._client.get_or_create_collection(
                 f"{collection}-{SENTENCES}" if collection != COLLECTION else SENTENCES,
-                metadata={"hnsw:space": "cosine"},
+                metadata=metadata,
                 embedding_function=None,
             )
         except Exception as e:
             if url:
                 raise _unreachable(url, e) from None
             raise
+        self._key = _key_of(self._col)
+        self._sentence_key = _key_of(self._sent)
 
     def count(self) -> int:
         return self._col.count()
@@ -90,13 +116,14 @@ class ChromaStore:
         for at in range(0, len(chunks), BATCH):
             part = chunks[at : at + BATCH]
             self._col.upsert(
-                ids=[c.chunk_id for c in part],
+                ids=[self._key(c.chunk_id) for c in part],
                 embeddings=embeddings[at : at + BATCH],  # type: ignore[arg-type]
                 documents=[c.text for c in part],
                 metadatas=[
                     {
                         **{k: v for k, v in meta.items() if v is not None},
                         "doc_id": c.doc_id,
+                        "chunk_id": c.chunk_id,
                         "start": c.start,
                         "end": c.end,
                     }
@@ -112,7 +139,7 @@ class ChromaStore:
         ids, metas = [], []
         for c, chunk_spans in zip(chunks, spans, strict=True):
             for i, (s, e) in enumerate(chunk_spans):
-                ids.append(f"{c.chunk_id}#{i}")
+                ids.append(self._sentence_key(f"{c.chunk_id}#{i}"))
                 metas.append({"chunk_id": c.chunk_id, "doc_id": c.doc_id, "start": s, "end": e})
         if ids:
             self._sent.upsert(ids=ids, embeddings=embeddings, metadatas=metas)  # type: ignore[arg-type]
@@ -137,7 +164,7 @@ class ChromaStore:
         self._sent.delete(where=_of_documents(doc_ids))
 
     def _beyond(self, doc_ids: list[str], kept: Counter[str]) -> list[str]:
-        """Ids of these documents' chunks from position `kept[doc]` on: what is left of a
+        """Record ids of these documents' chunks from position `kept[doc]` on: what is left of a
         longer earlier version, or of an ingest killed before the document's row was written.
         A version's chunk ids are its positions 0..n-1, written in order, so they are found by
         asking for the ids after the kept ones, a page at a time, until a page comes back
@@ -146,7 +173,7 @@ class ChromaStore:
         for doc_id in doc_ids:
             at = kept[doc_id]
             while True:
-                page = [chunk_id(doc_id, i) for i in range(at, at + PROBE)]
+                page = [self._key(chunk_id(doc_id, i)) for i in range(at, at + PROBE)]
                 found = self._col.get(ids=page, include=[])["ids"]
                 stale += found
                 if len(found) < PROBE:
@@ -201,11 +228,14 @@ class ChromaStore:
     def get(self, ids: list[str]) -> dict[str, Hit]:
         if not ids:
             return {}
-        res: Any = self._col.get(ids=ids, include=["documents", "metadatas"])
-        return {
-            cid: _hit(cid, text, meta, 0.0)
+        res: Any = self._col.get(
+            ids=[self._key(i) for i in ids], include=["documents", "metadatas"]
+        )
+        hits = (
+            _hit(cid, text, meta, 0.0)
             for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
-        }
+        )
+        return {h.chunk.chunk_id: h for h in hits}
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, Any]:
         """{chunk_id: array of its sentence embeddings (rows normalised)}."""
@@ -249,9 +279,10 @@ class ChromaStore:
         outlet: dict[str, str | None] = {}
         where = None if doc_ids is None else _of_documents(doc_ids)
         for res in self._pages(["documents", "metadatas"], where):
-            for cid, text, meta in zip(
+            for key, text, meta in zip(
                 res["ids"], res["documents"] or [], res["metadatas"] or [], strict=True
             ):
+                cid = _chunk_id(key, meta)
                 doc_id = str(meta.get("doc_id") or cid.rsplit("::", 1)[0])
                 # The header, when the chunk has one, then the body: what ingest indexed.
                 indexed = indexed_text(meta.get("header") or "", text)
@@ -264,15 +295,16 @@ class ChromaStore:
         """(ids, float32 array of their embeddings) of every chunk, a page at a time."""
         import numpy as np
 
-        for res in self._pages(["embeddings"]):
-            yield list(res["ids"]), np.asarray(res["embeddings"], dtype=np.float32)
+        for res in self._pages(["embeddings", "metadatas"]):
+            ids = [_chunk_id(k, m) for k, m in zip(res["ids"], res["metadatas"], strict=True)]
+            yield ids, np.asarray(res["embeddings"], dtype=np.float32)
 
     def all_metadata(self) -> tuple[list[str], list[dict[str, Any]]]:
         """(ids, metadata) of every chunk, for filtering BM25 results by outlet or date."""
         ids: list[str] = []
         metas: list[dict[str, Any]] = []
         for res in self._pages(["metadatas"]):
-            ids += res["ids"]
+            ids += [_chunk_id(k, m) for k, m in zip(res["ids"], res["metadatas"], strict=True)]
             metas += [dict(m) for m in res["metadatas"] or []]
         return ids, metas
 
@@ -326,6 +358,14 @@ def _unreachable(url: str, e: Exception) -> StoreError:
     )
 
 
-def _hit(cid: str, text: str, meta: Any, score: float) -> Hit:
-    chunk = Chunk(cid, str(meta["doc_id"]), int(meta["start"]), int(meta["end"]), text)
+def _chunk_id(key: str, meta: Any) -> str:
+    """The chunk id of a record: in its metadata, or its record id in a collection from before
+    `HASHED`."""
+    return str((meta or {}).get("chunk_id") or key)
+
+
+def _hit(key: str, text: str, meta: Any, score: float) -> Hit:
+    chunk = Chunk(
+        _chunk_id(key, meta), str(meta["doc_id"]), int(meta["start"]), int(meta["end"]), text
+    )
     return Hit(chunk, float(score), dict(meta))
