@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from rag.answer.evidence import Calibration
 from rag.errors import IndexMismatchError, IndexMissingError
@@ -124,8 +125,9 @@ class Pipeline:
         import_embedder_backend()
         import_store_backend()
 
-        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="open")
+        pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="open")
         loading: Generator | Future[Generator] | None = generator
+        warming: Future[None] | None = None
         try:
             if generator is None and preload:
                 loading = pool.submit(load_generator or default_generator, settings)
@@ -134,12 +136,14 @@ class Pipeline:
             # saw it (another process may have written since).
             store = open_store(settings, paths.chroma, fresh=True)
             if not settings.chroma_url:
-                # Chroma reads its vector index on the first query: here, while the embedding
-                # model loads in its thread, rather than in the user's first question. In this
-                # thread, so that no query outlives open() (a later open() stops this client).
-                store.warm()
+                # Chroma reads its vector index on the first query (5 to 7 s at a million
+                # chunks): here, while the embedding model loads and the keyword index and the
+                # documents table open, rather than in the user's first question. Waited for
+                # before open() returns, so that no query outlives it (a later open() stops
+                # this client).
+                warming = pool.submit(store.warm)
             documents = DocStore(paths.documents)
-            return cls(
+            pipeline = cls(
                 settings,
                 documents,
                 store,
@@ -147,11 +151,14 @@ class Pipeline:
                 loading,
                 load_generator,
             )
+            if warming is not None:
+                warming.result()
+            return pipeline
         except BaseException:
             # llama.cpp points stderr at /dev/null while it loads a model; an error raised now
-            # would be printed into nothing. Let the load finish (or fail) first.
-            if isinstance(loading, Future):
-                wait([loading])
+            # would be printed into nothing. Let the loads finish (or fail) first.
+            pending: list[Future[Any]] = [f for f in (loading, warming) if isinstance(f, Future)]
+            wait(pending)
             raise
         finally:
             pool.shutdown(wait=False)  # a model still loading finishes in its thread

@@ -439,6 +439,7 @@ def probe(size: int, n: int, url: str | None) -> dict[str, Any]:
         "keyword_search_p95_ms": round(pct(keyword_ms, 95), 1),
         "queries": len(ms),
         "rss_mb": rss_mb(),
+        **rss_parts(),
     }
 
 
@@ -554,6 +555,18 @@ def rss_mb() -> float:
     import resource
 
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def rss_parts() -> dict[str, float]:
+    """The process's resident memory now, by kind (MB): its own allocations (`anon`) and the
+    pages of mapped files it has touched (`file`: the keyword index, SQLite, libraries), which
+    the kernel can drop and other processes share."""
+    parts: dict[str, float] = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("RssAnon", "RssFile"):
+            parts[f"rss_{key[3:].lower()}_mb"] = round(int(value.split()[0]) / 1024, 1)
+    return parts
 
 
 # -- the table -----------------------------------------------------------------------------------
