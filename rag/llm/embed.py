@@ -130,6 +130,10 @@ class OnnxEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
+        # No second, prepacked copy of the weights: 29 MB less resident memory for the float32
+        # model, and no slower on one thread (measured: 750-820 ms against 790-880 ms for a
+        # batch of 8 x 256 tokens).
+        options.add_session_config_entry("session.disable_prepacking", "1")
         self._session = ort.InferenceSession(
             str(onnx_path), options, providers=["CPUExecutionProvider"]
         )
