@@ -121,27 +121,26 @@ class Pipeline:
         else:
             require_ingested(paths, settings)
         # Every library is imported here, in this thread; the workers only load weights.
-        _import_generator_backend(settings)
-        import_embedder_backend()
         import_store_backend()
-
         pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="open")
         loading: Generator | Future[Generator] | None = generator
         warming: Future[None] | None = None
         try:
-            if generator is None and preload:
-                loading = pool.submit(load_generator or default_generator, settings)
-            embedding = pool.submit(default_embedder, settings) if embedder is None else None
             # Fresh: the index as it is on disk now, not as an earlier client in this process
             # saw it (another process may have written since).
             store = open_store(settings, paths.chroma, fresh=True)
             if not settings.chroma_url:
-                # Chroma reads its vector index on the first query (5 to 7 s at a million
-                # chunks): here, while the embedding model loads and the keyword index and the
-                # documents table open, rather than in the user's first question. Waited for
-                # before open() returns, so that no query outlives it (a later open() stops
-                # this client).
+                # Chroma reads its vector index on the first query (about 5 s at a million
+                # chunks): first of all, so that the other imports, the embedding model, the
+                # keyword index and the documents table load meanwhile (it releases the GIL),
+                # rather than in the user's first question. Waited for before open() returns,
+                # so that no query outlives it (a later open() stops this client).
                 warming = pool.submit(store.warm)
+            _import_generator_backend(settings)
+            import_embedder_backend()
+            if generator is None and preload:
+                loading = pool.submit(load_generator or default_generator, settings)
+            embedding = pool.submit(default_embedder, settings) if embedder is None else None
             documents = DocStore(paths.documents)
             pipeline = cls(
                 settings,
