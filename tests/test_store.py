@@ -46,9 +46,13 @@ def test_callers_see_chunk_ids_whatever_the_records_are_keyed_by(tmp_path, schem
     assert [h.chunk.chunk_id for h in top] == [f"{DOC}::0", f"{DOC}::1"]
     got = store.get([f"{DOC}::2", "other.txt::1", "missing::0"])
     assert set(got) == {f"{DOC}::2", "other.txt::1"}
-    assert got[f"{DOC}::2"].chunk.text == f"text 2 of {DOC}" and got[f"{DOC}::2"].chunk.doc_id == DOC
+    third = got[f"{DOC}::2"].chunk
+    assert third.text == f"text 2 of {DOC}" and third.doc_id == DOC
     rows = {doc: [cid for cid, _ in pairs] for doc, pairs, _ in store.keyword_rows()}
-    assert rows == {DOC: [f"{DOC}::{i}" for i in range(3)], "other.txt": ["other.txt::0", "other.txt::1"]}
+    assert rows == {
+        DOC: [f"{DOC}::{i}" for i in range(3)],
+        "other.txt": ["other.txt::0", "other.txt::1"],
+    }
     assert {cid for ids, _ in store.all_vectors() for cid in ids} == want
 
     # A shorter version drops the rest of the longer one; a deleted document leaves nothing.
