@@ -26,10 +26,9 @@ from typing import Any
 
 import numpy as np
 import onnxruntime as ort
-from tokenizers import Tokenizer
 
 from rag.llm.catalogue import models_dir
-from rag.llm.embed import OnnxEmbedder, load_embedder
+from rag.llm.embed import OnnxEmbedder, load_embedder, mean_pooled
 from rag.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/eval/multihop_rag/corpus.json"
@@ -45,26 +44,15 @@ def windows(n: int, words: int = 180) -> list[str]:
     return texts
 
 
-def feeds(tokenizer: Tokenizer, texts: list[str], batch: int) -> list[dict[str, Any]]:
+def feeds(embedder: OnnxEmbedder, texts: list[str], batch: int) -> list[dict[str, Any]]:
+    """The embedder's model inputs for `texts`, sorted by length and cut into batches (with the
+    rows each batch holds), made before the clock starts."""
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     out = []
     for at in range(0, len(order), batch):
-        enc = tokenizer.encode_batch([texts[i] for i in order[at : at + batch]])
-        out.append(
-            {
-                "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
-                "rows": order[at : at + batch],
-            }
-        )
+        rows = order[at : at + batch]
+        out.append({**embedder.model_inputs([texts[i] for i in rows]), "rows": rows})
     return out
-
-
-def pooled(tokens: Any, mask: Any) -> Any:
-    m = mask[..., None].astype(np.float32)
-    p = (tokens * m).sum(1) / m.sum(1)
-    return p / np.linalg.norm(p, axis=1, keepdims=True)
 
 
 def run(path: Path, batches: list[dict[str, Any]], threads: int, parallel: int, n: int) -> Any:
@@ -78,7 +66,7 @@ def run(path: Path, batches: list[dict[str, Any]], threads: int, parallel: int, 
 
     def one(b: dict[str, Any]) -> Any:
         out = session.run(None, {k: v for k, v in b.items() if k in wants})[0]
-        return pooled(out, b["attention_mask"])
+        return mean_pooled(out, b["attention_mask"])
 
     one(batches[-1])
     t = time.perf_counter()
@@ -105,15 +93,14 @@ def main() -> None:
     for int8 in (False, True):
         embedder = load_embedder(settings.embed_model, models_dir(settings), int8=int8)
         assert isinstance(embedder, OnnxEmbedder)
-        path, tokenizer = embedder.onnx_path, embedder.batcher
         ref = None
         for batch in a.batches:
-            b = feeds(tokenizer, texts, batch)
+            b = feeds(embedder, texts, batch)
             for label, threads, parallel in (
                 (f"one run at a time, {cores} threads", 0, 1),
                 (f"{cores} runs at once, 1 thread each", 1, cores),
             ):
-                rate, vectors = run(path, b, threads, parallel, len(texts))
+                rate, vectors = run(embedder.onnx_path, b, threads, parallel, len(texts))
                 ref = vectors if ref is None else ref
                 cos = float((vectors * ref).sum(1).min())
                 precision = "int8" if int8 else "float32"

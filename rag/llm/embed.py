@@ -138,10 +138,10 @@ class OnnxEmbedder:
             str(onnx_path), options, providers=["CPUExecutionProvider"]
         )
         self._wants = {i.name for i in self._session.get_inputs()}
-        self.batcher = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._batch = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         # tokenizer.json carries its own padding and truncation (fixed 128): replace both.
-        self.batcher.enable_truncation(max_length)
-        self.batcher.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._batch.enable_truncation(max_length)
+        self._batch.enable_padding(pad_id=0, pad_token="[PAD]")
         self._plain = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._plain.no_truncation()
         self._plain.no_padding()
@@ -169,18 +169,21 @@ class OnnxEmbedder:
         return out.tolist()
 
     def _embed(self, texts: list[str]) -> Any:
+        feeds = self.model_inputs(texts)
+        tokens = self._session.run(None, {k: v for k, v in feeds.items() if k in self._wants})[0]
+        return mean_pooled(tokens, feeds["attention_mask"])
+
+    def model_inputs(self, texts: list[str]) -> dict[str, Any]:
+        """One batch's model inputs: word-piece ids, attention mask and token types, padded to
+        the batch's longest text and truncated at the model's maximum."""
         import numpy as np
 
-        enc = self.batcher.encode_batch(texts)
-        feeds = {
+        enc = self._batch.encode_batch(texts)
+        return {
             "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
         }
-        tokens = self._session.run(None, {k: v for k, v in feeds.items() if k in self._wants})[0]
-        mask = feeds["attention_mask"][..., None].astype(np.float32)
-        pooled = (tokens * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
@@ -190,6 +193,16 @@ class OnnxEmbedder:
 
     def tokenize(self, text: str) -> list[str]:
         return list(self._plain.encode(text, add_special_tokens=False).tokens)
+
+
+def mean_pooled(tokens: Any, attention_mask: Any) -> Any:
+    """Token embeddings averaged over the unpadded tokens, each row normalised to length 1:
+    sentence-transformers' mean Pooling and Normalize."""
+    import numpy as np
+
+    mask = attention_mask[..., None].astype(np.float32)
+    pooled = (tokens * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+    return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
 
 def import_backend() -> None:
