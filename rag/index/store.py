@@ -33,11 +33,12 @@ BATCH = 5000
 PROBE = 256  # chunk ids asked for at once when looking for an earlier version's leftovers
 
 # How a collection's record ids are made from chunk ids, recorded in the collection's metadata.
-# Chroma holds every record id in memory three times (its vector segment's id maps, loaded with
-# the index), and a chunk id is its document's id, often a URL, and a position: about 100
-# characters, some 400 MB at a million chunks. A collection created since this keys each chunk
-# by a 24-character hash of its chunk id and keeps the chunk id in the metadata; one created
-# before has no such entry, is keyed by the chunk ids themselves, and keeps working.
+# Chroma holds every record id in memory three times (its vector segment's id maps, read from a
+# pickle when the index loads), and a chunk id is its document's id, often a URL, and a
+# position: about 100 characters. Measured on 200,000 vectors, long ids against short: peak
+# memory 517 against 487 MB, first query 0.77 against 0.67 s. A collection created since keys
+# each chunk by a 24-character hash of its chunk id and keeps the chunk id in the metadata; one
+# created before has no such entry, is keyed by the chunk ids themselves, and keeps working.
 IDS = "rag:ids"
 HASHED = "blake2b-96"
 
