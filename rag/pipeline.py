@@ -31,7 +31,14 @@ from rag.errors import IndexMismatchError, IndexMissingError
 from rag.index.docstore import DocStore
 from rag.index.ingest import IngestReport, Progress, Sources, ingest
 from rag.index.keyword import TantivyKeywordIndex
-from rag.index.manifest import IndexPaths, check_compatible, read_manifest, require_ingested
+from rag.index.manifest import (
+    IndexPaths,
+    check_compatible,
+    embeds_int8,
+    read_manifest,
+    require_ingested,
+    resolved,
+)
 from rag.index.store import ChromaStore, open_store
 from rag.index.store import import_backend as import_store_backend
 from rag.llm.embed import Embedder
@@ -49,7 +56,7 @@ def default_embedder(settings: Settings) -> Embedder:
     from rag.llm.catalogue import models_dir
     from rag.llm.embed import load_embedder
 
-    return load_embedder(settings.embed_model, models_dir(settings), int8=settings.embed_int8)
+    return load_embedder(settings.embed_model, models_dir(settings), int8=embeds_int8(settings))
 
 
 def default_generator(settings: Settings) -> Generator:
@@ -115,6 +122,7 @@ class Pipeline:
         LLM starts loading at once, alongside the index and the embedder. `embedder` and
         `generator` replace the default parts (tests, servers that share them);
         `load_generator` replaces how the LLM is loaded."""
+        settings = resolved(settings)
         paths = IndexPaths(settings.index_dir)
         if allow_empty:
             check_compatible(paths, settings)
@@ -302,6 +310,7 @@ def ingest_into(
     document is new or changed, so re-ingesting an unchanged folder takes a second. A large
     ingest embeds with the bulk embedder where this machine has one (bfloat16, GPU); one given
     by the caller is used as it is. Another writer is waited for up to `wait_s`."""
+    settings = resolved(settings)
     return ingest(
         paths,
         settings,

@@ -74,12 +74,17 @@ class Settings:
         metadata=_meta("index", "sentence-transformers model for chunks and questions"),
     )
     # int8: the ONNX export's MatMul weights quantised per channel (onnxruntime's dynamic
-    # quantisation), faster on a CPU; whether retrieval holds is measured, not assumed
-    # (scripts/RETRIEVAL_RESULTS.md). The index records it: a change asks for `--rebuild`.
-    embed_int8: bool = field(
-        default=False,
+    # quantisation). Retrieval with it end to end holds on MultiHop-RAG dev (within 0.005 of
+    # float32, scripts/RETRIEVAL_RESULTS.md) and it embeds 1.35x faster on AVX2, so a new index is
+    # int8 where there is no faster bulk embedder. None (not set): what the index records
+    # (`rag.index.manifest.embeds_int8`), so an index built in float32 keeps working without
+    # `--rebuild`; set, it must match the index.
+    embed_int8: bool | None = field(
+        default=None,
         metadata=_meta(
-            "index", "embed chunks and questions with the int8 model; changes the index"
+            "index",
+            "embed with the int8 model (unset: as the index records; for a new one, int8 "
+            "unless this machine has a GPU or bfloat16); changes the index",
         ),
     )
     headers: bool = field(
@@ -359,7 +364,7 @@ def _check_typos(env: dict[str, str], known: list[str]) -> None:
 
 def _kind(f: Field[Any]) -> str:
     """The field's value type from its annotation (a string, as annotations are postponed)."""
-    return {"Path | None": "Path"}.get(str(f.type), str(f.type))
+    return {"Path | None": "Path", "bool | None": "bool"}.get(str(f.type), str(f.type))
 
 
 def _show(value: Any, *, raw: bool = False) -> str:
@@ -430,7 +435,8 @@ def _coerced(f: Field[Any], value: Any) -> Any:
     1 for a bool is a caller's mistake, not something to guess about."""
     kind = _kind(f)
     if kind == "bool":
-        return value if isinstance(value, bool) else _REJECTED
+        ok = isinstance(value, bool) or (value is None and f.default is None)
+        return value if ok else _REJECTED
     if isinstance(value, bool):  # bool is an int subclass; True is not a number of passages
         return _REJECTED
     if kind == "int":

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rag import privacy
+from rag.index.manifest import new_index_int8
 from rag.llm.embed import Embedder
 from rag.pipeline import Pipeline, default_embedder, ingest_into
 from rag.settings import Settings
@@ -29,7 +30,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the tests must pass with no netw
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    return default_embedder(Settings())
+    """The embedder of a new index on this machine (int8 unless it has a GPU or bfloat16), as
+    users get it."""
+    return default_embedder(Settings(embed_int8=new_index_int8(Settings())))
+
+
+@pytest.fixture(scope="session")
+def float32_embedder() -> Embedder:
+    """The embedder of an index built in float32 (every index from before int8 was the default)."""
+    return default_embedder(Settings(embed_int8=False))
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,17 @@ from rag.errors import IndexMismatchError
 from rag.index.docstore import DocStore
 from rag.index.ingest import ingest
 from rag.index.keyword import TantivyKeywordIndex
-from rag.index.manifest import IndexPaths, check_compatible, read_manifest
+from rag.index.manifest import (
+    IndexPaths,
+    check_compatible,
+    embeds_int8,
+    new_index_int8,
+    read_manifest,
+    resolved,
+)
 from rag.index.store import ChromaStore
-from rag.pipeline import ingest_into
+from rag.llm import embed
+from rag.pipeline import Pipeline, ingest_into
 from rag.settings import Settings
 
 
@@ -191,25 +199,48 @@ def test_a_changed_document_keeps_its_chunks_until_the_new_ones_are_written(
     assert [i for i in ids if i.startswith("003_")] == ["003_7a1de87b9ac3f485.txt::0"]
 
 
-def test_the_index_records_int8_and_refuses_the_other_precision(seeds_copy, settings, embedder):
-    run(seeds_copy, settings, CountingEmbedder(embedder))
+@pytest.mark.parametrize(
+    ("hardware", "bulk_bf16", "int8"),
+    [(False, True, True), (True, True, False), (True, False, True)],
+)
+def test_a_new_index_is_int8_unless_the_bulk_embedder_is_there(
+    monkeypatch, tmp_path, hardware, bulk_bf16, int8
+):
+    # A GPU or bfloat16 CPU embeds a large ingest faster in float32 (the bulk embedder)
+    monkeypatch.setattr(embed, "bulk_hardware", lambda: hardware)
+    settings = Settings(index_dir=tmp_path / "new", bulk_bf16=bulk_bf16)
+    assert embeds_int8(settings) is int8 and resolved(settings).embed_int8 is int8
+    assert embeds_int8(settings.with_(embed_int8=not int8)) is not int8  # as set, if set
+
+
+def test_a_new_index_records_its_precision_and_questions_follow_it(seeds_copy, settings):
+    int8 = new_index_int8(settings)  # int8 here unless this machine has a GPU or bfloat16
+    report = ingest_into(settings, [seeds_copy])
+    assert report.embedder == "OnnxEmbedder" and report.embedded_documents == 5
+    paths = IndexPaths(settings.index_dir)
+    assert read_manifest(paths).get("embed_precision", "float32") == ("int8" if int8 else "float32")
+    name = Pipeline.open(settings).embedder.name
+    assert name == ("all-MiniLM-L6-v2 int8" if int8 else "all-MiniLM-L6-v2")
+    check_compatible(paths, settings.with_(embed_int8=int8))
+    with pytest.raises(IndexMismatchError, match="embed_precision"):
+        check_compatible(paths, settings.with_(embed_int8=not int8))
+
+
+def test_a_float32_index_keeps_working_unset_and_refuses_int8(
+    seeds_copy, settings, float32_embedder
+):
+    run(seeds_copy, settings.with_(embed_int8=False), CountingEmbedder(float32_embedder))
     manifest = read_manifest(IndexPaths(settings.index_dir))
     # float32, the precision of every index from before the option: not written, so that an
     # upgrade changes no document's hash and re-embeds nothing
     assert "embed_precision" not in manifest
-    assert run(seeds_copy, settings, CountingEmbedder(embedder)).unchanged == 5
+    # Unset, the precision is the index's: no `--rebuild`, nothing re-embedded, float32 questions.
+    assert settings.embed_int8 is None and not embeds_int8(settings)
+    assert ingest_into(settings, [seeds_copy]).unchanged == 5
+    assert "embed_precision" not in read_manifest(IndexPaths(settings.index_dir))
+    assert Pipeline.open(settings).embedder.name == "all-MiniLM-L6-v2"
     with pytest.raises(IndexMismatchError, match="embed_precision"):
-        run(seeds_copy, settings.with_(embed_int8=True), CountingEmbedder(embedder))
-
-
-def test_an_int8_index_refuses_float32_questions(seeds_copy, settings):
-    int8 = settings.with_(embed_int8=True)
-    report = ingest_into(int8, [seeds_copy])
-    assert report.embedder == "OnnxEmbedder" and report.embedded_documents == 5
-    assert read_manifest(IndexPaths(settings.index_dir))["embed_precision"] == "int8"
-    with pytest.raises(IndexMismatchError, match="embed_precision=int8"):
-        check_compatible(IndexPaths(settings.index_dir), settings)
-    check_compatible(IndexPaths(settings.index_dir), int8)
+        run(seeds_copy, settings.with_(embed_int8=True), CountingEmbedder(float32_embedder))
 
 
 def test_a_shorter_version_drops_every_later_chunk_of_the_longer_one(tmp_path):

@@ -115,6 +115,16 @@ def test_bool_spellings(raw: str, value: bool) -> None:
     assert Settings.from_env(env={"RAG_OUTLET_FILTER": raw}).outlet_filter is value
 
 
+def test_embed_precision_unset_is_none_and_set_is_a_bool() -> None:
+    # None: the index decides (rag.index.manifest.embeds_int8); a value must match the index.
+    assert Settings().embed_int8 is None and Settings.from_env(env={}).embed_int8 is None
+    assert Settings.from_env(env={"RAG_EMBED_INT8": "no"}).embed_int8 is False
+    assert Settings.from_env(env={"RAG_EMBED_INT8": "1"}).embed_int8 is True
+    with pytest.raises(SettingsError, match="embed_int8=1: expected True or False"):
+        Settings().with_(embed_int8=1)
+    assert error_for({"RAG_EMBED_INT8": "int8"}).startswith("RAG_EMBED_INT8=int8: expected one of")
+
+
 @pytest.mark.parametrize("raw", ["maybe", "2", "tru", "enabled"])
 def test_unknown_bool_is_an_error_not_false(raw: str) -> None:
     message = error_for({"RAG_DECOMPOSE": raw})

@@ -26,6 +26,7 @@ from typing import Any
 
 from rag.errors import InputError
 from rag.eval.jsonl import RowWriter, read_rows
+from rag.index.manifest import embeds_int8
 from rag.search.retrieve import HybridRetriever
 from rag.settings import Settings
 
@@ -90,7 +91,7 @@ def load_queries(path: Path) -> list[EvalQuery]:
 def fingerprint(settings: Settings) -> str:
     """The settings that change what retrieval returns; results are reused only when equal."""
     values = {f: str(getattr(settings, f)) for f in RETRIEVAL_FIELDS}
-    if settings.embed_int8:  # only when set, so that earlier results keep their fingerprint
+    if embeds_int8(settings):  # only when int8, so that float32 results keep their fingerprint
         values["embed_int8"] = "True"
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:12]
 

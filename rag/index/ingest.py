@@ -41,6 +41,7 @@ from rag.index.manifest import (
     build_params,
     check_compatible,
     require_folder,
+    resolved,
     write_manifest,
 )
 from rag.index.space import disk_full, is_disk_full
@@ -175,7 +176,8 @@ def ingest(
     try:
         with writing(root, writer, wait_s=wait_s, on_wait=on_wait):
             args = (embedder_factory, prune, progress, bulk_factory, report)
-            _ingest(sources, files, settings, *args)
+            # decided under the lock: another writer may have just made the index
+            _ingest(sources, files, resolved(settings), *args)
     except RagError:
         raise
     except Exception as e:
@@ -382,33 +384,59 @@ def _embed_and_write(
     report.embedder = type(embed_with).__name__ + (" (bfloat16)" if bulk else "")
     progress.start(total, "Embedding")
     started = time.perf_counter()
-    for window in _windows(pending, EMBED_WINDOW):
-        chunks = [c for p in window for c in p.chunks]
-        vectors = embed_with.embed_documents(
-            [indexed_text(p.head, c.text) for p in window for c in p.chunks]
-        )
-        metas = [m for p in window for m in chunk_metas(p.doc, p.head, p.chunks)]
-        # One write for the window (Chroma's cost is per call), one keyword commit, then each
-        # document's row: a crash in between leaves new chunks under an old row, which the next
-        # run (or `rag index check --repair`) redoes, never a row without its chunks.
-        checkpoint("embedded")
-        store.replace_documents([p.doc.doc_id for p in window], chunks, vectors, metas)
-        checkpoint("chunks-written")
-        if settings.sentence_vectors:
-            _store_sentences(store, embed_with, chunks)
-        for p in window:
-            keywords.upsert(
-                p.doc.doc_id, [(c.chunk_id, indexed_text(p.head, c.text)) for c in p.chunks],
-                p.doc.source,
-            )  # fmt: skip
-        keywords.commit()
-        for p in window:
-            docs.put(p.doc, p.digest, len(p.chunks), p.signature)
-            checkpoint("row-written")
-            report.embedded_documents += 1
-            report.embedded_chunks += len(p.chunks)
-            progress.advance(p.doc.doc_id, len(p.chunks))
+    write = partial(_write_window, store, keywords, docs, embed_with, settings, report, progress)
+    # A window is written (Chroma, keyword commit, rows, with the attributions extracted on the
+    # way) while the next one embeds: the writes run mostly on one core, which embedding alone
+    # would leave idle part of the time. One window in flight at most, so that writes keep their
+    # order and memory stays bounded; an error in either surfaces here, and leaving the block
+    # waits for the write in flight, so an interrupted run has finished every window it began.
+    with ThreadPoolExecutor(1, thread_name_prefix="write") as writer:
+        writing: Future[None] | None = None
+        for window in _windows(pending, EMBED_WINDOW):
+            vectors = embed_with.embed_documents(
+                [indexed_text(p.head, c.text) for p in window for c in p.chunks]
+            )
+            checkpoint("embedded")
+            if writing is not None:
+                writing.result()
+            writing = writer.submit(write, window, vectors)
+        if writing is not None:
+            writing.result()
     report.embed_seconds = time.perf_counter() - started
+
+
+def _write_window(
+    store: ChromaStore,
+    keywords: TantivyKeywordIndex,
+    docs: DocStore,
+    embedder: Embedder,
+    settings: Settings,
+    report: IngestReport,
+    progress: Progress,
+    window: list[_Pending],
+    vectors: list[list[float]],
+) -> None:
+    chunks = [c for p in window for c in p.chunks]
+    metas = [m for p in window for m in chunk_metas(p.doc, p.head, p.chunks)]
+    # One write for the window (Chroma's cost is per call), one keyword commit, then each
+    # document's row: a crash in between leaves new chunks under an old row, which the next
+    # run (or `rag index check --repair`) redoes, never a row without its chunks.
+    store.replace_documents([p.doc.doc_id for p in window], chunks, vectors, metas)
+    checkpoint("chunks-written")
+    if settings.sentence_vectors:
+        _store_sentences(store, embedder, chunks)
+    for p in window:
+        keywords.upsert(
+            p.doc.doc_id, [(c.chunk_id, indexed_text(p.head, c.text)) for c in p.chunks],
+            p.doc.source,
+        )  # fmt: skip
+    keywords.commit()
+    for p in window:
+        docs.put(p.doc, p.digest, len(p.chunks), p.signature)
+        checkpoint("row-written")
+        report.embedded_documents += 1
+        report.embedded_chunks += len(p.chunks)
+        progress.advance(p.doc.doc_id, len(p.chunks))
 
 
 def _windows(pending: list[_Pending], size: int) -> Iterator[list[_Pending]]:
@@ -583,9 +611,7 @@ def _store_sentences(store: ChromaStore, embedder: Embedder, chunks: list[Chunk]
     store.upsert_sentences(chunks, per_chunk, embedder.embed_documents(texts))
 
 
-def chunk_metas(
-    doc: Document, head: str, chunks: list[Chunk]
-) -> list[dict[str, str | int | None]]:
+def chunk_metas(doc: Document, head: str, chunks: list[Chunk]) -> list[dict[str, str | int | None]]:
     """Each chunk's metadata: its document's, plus for PDFs the page it starts on and the pages
     that start inside it, so that any cited span inside can name its page."""
     meta: dict[str, str | int | None] = {

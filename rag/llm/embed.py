@@ -224,9 +224,13 @@ def load_embedder(name: str, cache_dir: Path, int8: bool = False) -> Embedder:
         if int8:
             raise ModelError(f"{name}: the int8 embedder needs a local mean-pooled BERT model")
         return SentenceTransformerEmbedder(name)
+    from rag.llm.onnx_export import VERSION
+
     stat = weights.stat()
-    # Keyed by the weights' size and time, so a reinstalled or changed model is exported again.
-    onnx_path = cache_dir / f"{Path(name).name}-{stat.st_size}-{stat.st_mtime_ns}.onnx"
+    # Keyed by the weights' size and time, so a reinstalled or changed model is exported again,
+    # and by the export's version, so a better export replaces an older one.
+    model = f"{Path(name).name}-{stat.st_size}-{stat.st_mtime_ns}"
+    onnx_path = cache_dir / f"{model}-export{VERSION}.onnx"
     if not onnx_path.is_file():
         from rag.llm.onnx_export import export
 
@@ -236,6 +240,9 @@ def load_embedder(name: str, cache_dir: Path, int8: bool = False) -> Embedder:
             if int8:
                 raise ModelError(f"{name}: could not export the model for int8 ({e})") from e
             return SentenceTransformerEmbedder(name)
+        # The first export's files (no version in their names), 150 MB: replaced now.
+        for old in (f"{model}.onnx", f"{model}-int8.onnx"):
+            (cache_dir / old).unlink(missing_ok=True)
     if int8:
         from rag.llm.onnx_export import quantize
 
@@ -267,21 +274,33 @@ def _mean_pooled(folder: Path) -> bool:
 def bf16_capable() -> str | None:
     """The device where bfloat16 embedding is fast ("cuda", "cpu"), or None: a CPU without
     bfloat16 instructions would emulate them, slower than float32."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        flags = ""
-    import importlib.util
-
-    if importlib.util.find_spec("torch") is None:
+    if not bulk_hardware():
         return None
     import torch
 
     if torch.cuda.is_available():
         return "cuda"
-    if any(f" {name}" in flags for name in ("avx512_bf16", "amx_bf16")):
-        return "cpu"
-    return None
+    return "cpu" if _cpu_has_bf16() else None
+
+
+def bulk_hardware() -> bool:
+    """Whether this machine may have the bulk embedder (`bf16_capable`), told without importing
+    torch (6 s): torch is installed, and there is a GPU driver (NVIDIA, or AMD's ROCm) or a CPU
+    with bfloat16 instructions. Decides a new index's precision (`rag.index.manifest`)."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return False
+    gpu = Path("/proc/driver/nvidia/version").exists() or Path("/dev/kfd").exists()
+    return gpu or _cpu_has_bf16()
+
+
+def _cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return any(f" {name}" in flags for name in ("avx512_bf16", "amx_bf16"))
 
 
 def load_bulk_embedder(name: str) -> Embedder | None:

@@ -17,6 +17,9 @@ import warnings
 from pathlib import Path
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# Part of the cached file's name, so that a change in how the export is made (2: eager attention)
+# replaces exports made before.
+VERSION = 2
 
 
 def export(model_dir: Path, target: Path) -> None:
@@ -27,7 +30,14 @@ def export(model_dir: Path, target: Path) -> None:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
+    # Eager attention: the default (torch's scaled_dot_product_attention) exports with a guard
+    # against fully masked rows (IsNaN and Where after every softmax) that took 13% of the int8
+    # model's run time, for rows that cannot occur ([CLS] is never masked). The same vectors
+    # (cosine 0.9999999 in float32); 11% faster in float32 and 15 to 19% in int8 on AVX2.
+    try:
+        model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+    except (ValueError, TypeError):  # a model class without the choice: its own attention
+        model = AutoModel.from_pretrained(str(model_dir)).eval()
 
     class TokenEmbeddings(torch.nn.Module):
         # Keyword arguments: positional order of BertModel.forward changed between versions.
