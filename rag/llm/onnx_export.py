@@ -5,9 +5,9 @@ and its own training machinery) before a single query is embedded, most of a col
 onnxruntime and tokenizers, which chromadb already depends on, load in about 0.2 s and give the
 same vectors (cosine 1.0000 against sentence-transformers, `tests/test_embed.py`). The export
 needs torch, transformers and onnx, and runs the first time a model is used, about 5 s; the
-result is cached beside the LLMs. `quantize` writes the int8 variant of an export
-(`RAG_EMBED_INT8`). torch, transformers, onnx and onnxruntime's quantisation tools are imported
-only here.
+result is cached beside the LLMs. `quantize` writes the int8 variant of an export (the
+default for a new index on a machine without a GPU or bfloat16). torch, transformers, onnx and
+onnxruntime's quantisation tools are imported only here.
 """
 
 from __future__ import annotations
