@@ -29,7 +29,7 @@ def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else LABELS
     pairs = [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
     pairs = [p for p in pairs if p.get("supported") is not None]
-    embedder = default_embedder(Settings())
+    embedder = default_embedder(Settings.from_env())  # RAG_EMBED_INT8 chooses the precision
     lexical, cosine, lexical_q, cosine_q = [], [], [], []
     for p in pairs:
         sentences = [p["passage"][s:e] for s, e in sentence_spans(p["passage"])]
