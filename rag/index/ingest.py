@@ -384,7 +384,30 @@ def _embed_and_write(
     report.embedder = type(embed_with).__name__ + (" (bfloat16)" if bulk else "")
     progress.start(total, "Embedding")
     started = time.perf_counter()
-    write = partial(_write_window, store, keywords, docs, embed_with, settings, report, progress)
+
+    def write(window: list[_Pending], vectors: list[list[float]]) -> None:
+        chunks = [c for p in window for c in p.chunks]
+        metas = [m for p in window for m in chunk_metas(p.doc, p.head, p.chunks)]
+        # One write for the window (Chroma's cost is per call), one keyword commit, then each
+        # document's row: a crash in between leaves new chunks under an old row, which the next
+        # run (or `rag index check --repair`) redoes, never a row without its chunks.
+        store.replace_documents([p.doc.doc_id for p in window], chunks, vectors, metas)
+        checkpoint("chunks-written")
+        if settings.sentence_vectors:
+            _store_sentences(store, embed_with, chunks)
+        for p in window:
+            keywords.upsert(
+                p.doc.doc_id, [(c.chunk_id, indexed_text(p.head, c.text)) for c in p.chunks],
+                p.doc.source,
+            )  # fmt: skip
+        keywords.commit()
+        for p in window:
+            docs.put(p.doc, p.digest, len(p.chunks), p.signature)
+            checkpoint("row-written")
+            report.embedded_documents += 1
+            report.embedded_chunks += len(p.chunks)
+            progress.advance(p.doc.doc_id, len(p.chunks))
+
     # A window is written (Chroma, keyword commit, rows, with the attributions extracted on the
     # way) while the next one embeds: the writes run mostly on one core, which embedding alone
     # would leave idle part of the time. One window in flight at most, so that writes keep their
@@ -403,40 +426,6 @@ def _embed_and_write(
         if writing is not None:
             writing.result()
     report.embed_seconds = time.perf_counter() - started
-
-
-def _write_window(
-    store: ChromaStore,
-    keywords: TantivyKeywordIndex,
-    docs: DocStore,
-    embedder: Embedder,
-    settings: Settings,
-    report: IngestReport,
-    progress: Progress,
-    window: list[_Pending],
-    vectors: list[list[float]],
-) -> None:
-    chunks = [c for p in window for c in p.chunks]
-    metas = [m for p in window for m in chunk_metas(p.doc, p.head, p.chunks)]
-    # One write for the window (Chroma's cost is per call), one keyword commit, then each
-    # document's row: a crash in between leaves new chunks under an old row, which the next
-    # run (or `rag index check --repair`) redoes, never a row without its chunks.
-    store.replace_documents([p.doc.doc_id for p in window], chunks, vectors, metas)
-    checkpoint("chunks-written")
-    if settings.sentence_vectors:
-        _store_sentences(store, embedder, chunks)
-    for p in window:
-        keywords.upsert(
-            p.doc.doc_id, [(c.chunk_id, indexed_text(p.head, c.text)) for c in p.chunks],
-            p.doc.source,
-        )  # fmt: skip
-    keywords.commit()
-    for p in window:
-        docs.put(p.doc, p.digest, len(p.chunks), p.signature)
-        checkpoint("row-written")
-        report.embedded_documents += 1
-        report.embedded_chunks += len(p.chunks)
-        progress.advance(p.doc.doc_id, len(p.chunks))
 
 
 def _windows(pending: list[_Pending], size: int) -> Iterator[list[_Pending]]:
