@@ -25,6 +25,7 @@ from rag.index.check import (
     ORPHAN_CHUNKS,
     ORPHAN_SENTENCES,
     Finding,
+    built_with,
     check,
     repair,
 )
@@ -230,3 +231,23 @@ def test_a_rebuild_killed_midway_leaves_a_folder_that_repair_removes(clean: Inde
     clean.mend()
     assert not (clean.paths.root / "keywords.tmp").exists()
     assert keyword_ids(clean.paths) == set(clean.clean)
+
+
+@pytest.mark.parametrize("int8", [False, True])
+def test_a_lost_manifest_is_rewritten_with_the_precision_the_index_was_built_with(
+    tmp_path: Path, seeds_copy: Path, int8: bool, embedder: Embedder, float32_embedder: Embedder
+) -> None:
+    # Whatever a new index would get on this machine: the stored documents' hashes decide.
+    built = Settings.from_env(env={}, index_dir=tmp_path / "index", embed_int8=int8)
+    ingest([seeds_copy], built, lambda: embedder if int8 else float32_embedder)
+    paths = IndexPaths(built.index_dir)
+    want = read_manifest(paths)
+    paths.manifest.unlink()
+    unset = Settings.from_env(env={}, index_dir=paths.root)
+    assert built_with(paths, unset).embed_int8 is int8
+    assert repair(paths, unset, lambda: pytest.fail("nothing is to be re-embedded"))
+    again = read_manifest(paths)
+    assert again is not None and want is not None
+    assert again.get("embed_precision") == want.get("embed_precision")
+    assert again.get("embed_precision") == ("int8" if int8 else None)
+    assert check(paths) == []

@@ -43,6 +43,8 @@ def index_check(
     check_store(paths, settings)
     # Checked under the write lock too: an ingest at work would show as damage.
     with writing(paths.root, "rag index check", wait_s=settings.lock_wait_s, on_wait=err.print):
+        # The embedder a repair loads must be the index's, even when its manifest is lost.
+        settings = consistency.built_with(paths, settings)
         findings = consistency.check(paths, settings)
         for f in findings:
             out.print(escape(f.message))

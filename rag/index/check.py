@@ -30,7 +30,13 @@ from rag.index.docstore import DocStore
 # vectors an ingest writes, from one place.
 from rag.index.ingest import _store_sentences, chunk_metas, chunks_of, content_hash
 from rag.index.keyword import TantivyKeywordIndex, build
-from rag.index.manifest import IndexPaths, check_compatible, read_manifest, write_manifest
+from rag.index.manifest import (
+    IndexPaths,
+    check_compatible,
+    read_manifest,
+    resolved,
+    write_manifest,
+)
 from rag.index.store import ChromaStore, open_store
 from rag.llm.embed import Embedder
 from rag.settings import Settings
@@ -111,10 +117,12 @@ def repair(
     """Mend what `findings` (by default, a fresh `check`) report; one line per action taken.
 
     `settings` must be those the index was built with (checked against the manifest, when there
-    is one): re-chunked documents must come out as ingest made them."""
+    is one): re-chunked documents must come out as ingest made them. An embedding precision left
+    unset is the index's (`built_with`)."""
     todo = check(paths, settings) if findings is None else findings
     if not todo:
         return []
+    settings = built_with(paths, settings)
     manifest_readable = _manifest_error(paths) is None
     if manifest_readable:
         check_compatible(paths, settings)
@@ -179,6 +187,28 @@ def repair(
     finally:
         docs.close()
     return actions
+
+
+def built_with(paths: IndexPaths, settings: Settings, probe: int = 20) -> Settings:
+    """`settings` with the embedding precision the index was built with: as set, or as its
+    manifest records (`resolved`). When the manifest is lost or unreadable but documents are
+    stored, the precision is the one whose build parameters give their stored content hashes
+    (the first of `probe` documents that either gives): the default for a new index would make
+    a float32 index's rewritten manifest say int8, and its questions miss their chunks."""
+    readable = _manifest_error(paths) is None and paths.manifest.is_file()
+    if settings.embed_int8 is not None or readable or not paths.documents.is_file():
+        return resolved(settings)
+    docs = DocStore(paths.documents)
+    try:
+        for doc_id, digest in list(docs.hashes().items())[:probe]:
+            doc = docs.get(doc_id)
+            for int8 in (False, True):
+                candidate = settings.with_(embed_int8=int8)
+                if doc is not None and content_hash(doc, candidate) == digest:
+                    return candidate
+    finally:
+        docs.close()
+    return resolved(settings)
 
 
 def _rechunk(
