@@ -4,6 +4,7 @@ import pytest
 
 from rag.answer.entity import (
     candidates,
+    clause_evidence,
     entity_name,
     is_entity_question,
     names_of,
@@ -67,6 +68,20 @@ def test_the_name_the_answer_opens_or_closes_with_and_no_other():
     assert entity_name(Replay(" the company that makes phones"), "") is None
     assert entity_name(Replay(" Sporting News reports that DraftKings, BetMGM"), "") is None
     assert entity_name(Replay(" It is not clear.\nSam"), "") is None  # one line is read
+    # The name that closes the main clause, before a relative one.
+    relative = " The prodigy associated with generative AI is Sam Altman, who faced no ..."
+    assert entity_name(Replay(relative), "") == "Sam Altman"
+    # A name of two or more words that opens the answer, whatever verb follows; "The" may
+    # open a name but not a description.
+    assert entity_name(Replay(" Justin Jefferson would need 153 yards"), "") == "Justin Jefferson"
+    assert entity_name(Replay(" The All Blacks, known for ..."), "") == "The All Blacks"
+    assert entity_name(Replay(" The Silicon Valley prodigy associated with AI"), "") is None
+    assert entity_name(Replay(" The Verge reports that Apple won"), "") is None
+    # One word opens a name only where the passages write it as one.
+    ps = [passage(1, "The Verge", "A deal that Apple defends, said Professor Lee.")]
+    assert entity_name(Replay(" Apple defends the Google deal"), "", ps) == "Apple"
+    assert entity_name(Replay(" Professional bettors, such as"), "", ps) is None
+    assert entity_name(Replay(" Apple defends the Google deal"), "") is None
 
 
 def passage(i: int, source: str, text: str, title: str = "A title") -> Passage:
@@ -116,10 +131,12 @@ def test_settle_keeps_the_models_name_when_it_is_a_candidate_or_in_a_passage():
     assert settle("Bankman-Fried", cands, gen, "", ps) == "Bankman-Fried"
     assert settle("Alphabet", cands, gen, "", ps) == "Alphabet"  # the passages hold it
     # A name no passage holds: the candidate the model would start with, else the most
-    # frequent. No name: none (the model's sentence is written in full).
+    # frequent. No name (the model restated the question): the same.
     assert settle("Solana", cands, gen, "", ps) == "Google"
     assert settle("Solana", ["Sam Altman", "Sam Bankman-Fried"], gen, "", ps) == "Sam Altman"
-    assert settle(None, ["OpenAI"], gen, "", ps) is None
+    assert settle(None, ["OpenAI"], gen, "", ps) == "OpenAI"
+    assert settle(None, ["Sam Altman", "Google"], gen, "", ps) == "Google"
+    assert settle(None, [], gen, "", ps) is None  # no candidates: the model's sentence
     assert settle("Solana", [], gen, "", ps) == "Solana"
 
 
@@ -135,3 +152,44 @@ def test_a_name_is_cited_to_every_unit_whose_passage_names_it():
     ]
     assert naming("Sam Bankman-Fried", units) == [1, 3]
     assert naming("Epic Games", units) == []  # "Games" alone is no name
+    # A person named by surname after the first mention: "Trump" inside a sentence.
+    more = [u(1, "x", "The former president Trump said so."), u(2, "x", "Trump. Trumpets blared.")]
+    assert naming("Donald Trump", more) == [1]
+
+
+def test_each_report_the_question_describes_is_cited_for_the_name():
+    """ "..., according to 'Fortune', and ..., as reported by 'The Age'": the model's evidence
+    held Fortune's article; The Age's sentence naming the answer is found by that clause's own
+    retrieval, and the sentence nearest the clause is the one cited."""
+    from rag.search.query import SubQuery
+
+    fortune = passage(1, "Fortune", "Donald Trump inflated the value of his apartment.")
+    age_text = (
+        "The weather was fine. Former president Donald Trump met donors on Tuesday. "
+        "Trump adjusted the apartment's value to make up for a loss."
+    )
+    age = passage(2, "The Age", age_text)
+    # Sentence-initial "Trump" alone does not show that a passage is about him.
+    other = passage(3, "The Age", "Trump adjusted the value to make up for a loss. Games began.")
+    clauses = [
+        SubQuery("inflating the value of an apartment, according to Fortune", ("Fortune",)),
+        SubQuery("adjusting the valuation to make up for a loss, The Age", ("The Age",)),
+    ]
+    cited = [Unit(1, fortune, 0, len(fortune.chunk.text))]
+    searched = []
+
+    def retrieve(text):
+        searched.append(text)
+        return [age, other, fortune]
+
+    def similarity(claim, texts):  # shared words with the clause
+        words = set(claim.lower().split())
+        return [len(words & set(t.lower().split())) / 10 for t in texts]
+
+    found = clause_evidence("Donald Trump", clauses, cited, retrieve, similarity)
+    assert searched == [clauses[1].text]  # Fortune's report is cited already: not looked for
+    assert [(u.passage.source, u.passage.chunk.text[u.start : u.end].strip()) for u in found] == [
+        ("The Age", "Trump adjusted the apartment's value to make up for a loss.")
+    ]
+    # No sentence of the clause's outlet names the answer: nothing is added.
+    assert clause_evidence("Sam Altman", clauses, cited, retrieve, similarity) == []

@@ -39,7 +39,14 @@ from rag.answer.cite import (
     unit_citations,
 )
 from rag.answer.claims import check_question, reason, relates_reports, verdict
-from rag.answer.entity import candidates, entity_name, is_entity_question, naming, settle
+from rag.answer.entity import (
+    candidates,
+    clause_evidence,
+    entity_name,
+    is_entity_question,
+    naming,
+    settle,
+)
 from rag.answer.evidence import Choice, choose, pick_option, quoted_answer, yes_share
 from rag.answer.followup import condense
 from rag.answer.gather import gathers, spread, widen
@@ -280,15 +287,11 @@ def _answer(
     name = None
     if plan.kind == "open" and said is None and quoted is None and is_entity_question(search):
         # "Which company ...?": the name alone, not the question restated around it.
-        name = entity_name(generator, head)
+        name = entity_name(generator, head, passages)
         # "Which company, reported by both TechCrunch and The Verge, ...?": a name both hold.
         name = settle(name, candidates(search, passages, named), generator, head, passages)
     if name:
-        # The name answers every clause of the question: it cites each chosen unit whose
-        # passage names it (one per article the question describes), not the two a sentence
-        # of its own would get.
-        marks = ", ".join(map(str, naming(name, chosen) or [1]))
-        streamed: Iterator[str] = iter([f"{name}.", f" [{marks}]"])
+        streamed: Iterator[str] = _name_and_marks(pipeline, search, name, chosen, similarity)
     else:
         written = (
             iter([quoted])
@@ -314,6 +317,31 @@ def _answer(
     answer.short_answer = answer.short_answer or first_sentence(text)
     answer.timings_ms = clock.timings(history)
     return answer
+
+
+def _name_and_marks(
+    pipeline: Pipeline,
+    search: str,
+    name: str,
+    chosen: list[Unit],
+    similarity: Callable[[str, list[str]], list[float]],
+) -> Iterator[str]:
+    """ "Donald Trump." at once, then its markers. The name answers every clause of the
+    question: it cites each chosen unit whose passage names it (one per article the question
+    describes), not the two a sentence of its own would get, and for each clause whose report
+    none of them is, that report's sentence naming it, found by the clause's own retrieval
+    (`clause_evidence`, a few hundred ms, so after the name is shown). Those sentences are
+    appended to `chosen`, which the markers number and the citations read."""
+    yield f"{name}."
+    assert pipeline.retriever is not None  # the question was just retrieved for
+    chosen += clause_evidence(
+        name,
+        pipeline.retriever.clauses(search),
+        [chosen[i - 1] for i in naming(name, chosen)],
+        lambda clause: pipeline.retrieve(clause).passages,
+        similarity,
+    )
+    yield f" [{', '.join(map(str, naming(name, chosen) or [1]))}]"
 
 
 def _overlap(a: str, b: str) -> bool:

@@ -25,19 +25,25 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.answer.evidence import pick_option
 from rag.answer.prompt import MARKER
-from rag.answer.units import Unit
+from rag.answer.units import Scores, Unit
 from rag.llm.generate import Generator
+from rag.search.query import SubQuery
+from rag.sources.sentences import sentence_spans
 from rag.types import Passage
 
 _ENTITY_NOUNS = (
     r"company|companies|individual|person|people|organi[sz]ation|firm|team|player|athlete|"
     r"country|entity|platform|brand|figure|celebrity|artist|musician|singer|actor|actress|"
     r"executive|ceo|founder|group|club|network|startup|exchange|bank|coach|manager|"
-    r"politician|leader|official|agency|outlet|university|city|state|nation"
+    r"politician|leader|official|agency|outlet|university|city|state|nation|institution|"
+    r"authority|regulator|court|product|device|vehicle|truck|car|app|chatbot|service|website|"
+    r"retailer|automaker|airline|manufacturer|maker|receiver|quarterback|pitcher|driver|golfer|"
+    r"boxer|fighter|rapper|author|writer|journalist|scholar|scientist|economist|analyst|"
+    r"investor|billionaire|entrepreneur|businessman|businesswoman|establishments?"
 )
 _ENTITY_QUESTION = re.compile(
     rf"^\W*(?:who\s*(?:,|is\b|was\b|are\b|were\b|has\b|had\b)|what\s+is\s+the\s+name\s+of\b|"
@@ -48,8 +54,21 @@ _ENTITY_QUESTION = re.compile(
 NAME_TOKENS = 64  # "The individual accused of ... is Sam Bankman-Fried": the name may come last
 # Where a name that opens the answer ends: "Donald Trump is implicated in ...", "Google, which".
 _LEAD_END = re.compile(r",|;|:|\s(?:is|was|are|were|has|had|became|faced|founded)\s")
-# A name that closes the first sentence: "The individual ... is Sam Bankman-Fried."
-_CLOSING_NAME = re.compile(r"\s(?:is|was|are|were)\s+(?P<name>[A-Z0-9][^,;:]*?)[.!]?\s*$")
+# A name that closes the first sentence, or its main clause: "The individual ... is Sam
+# Bankman-Fried." or "... is Sam Altman, who faced ...".
+_CLOSING_NAME = re.compile(
+    r"\s(?:is|was|are|were)\s+(?P<name>[A-Z0-9][^,;:]*?)"
+    r"(?:[.!]?\s*$|,\s|\s+(?:who|which|whose)\b)"
+)
+# A name that opens the answer, whatever verb follows: "Justin Jefferson would need ...".
+# Not a source's ("Sporting News reports that ..."): that is who said it.
+_OPENING_RUN = re.compile(
+    r"^(?P<name>[A-Z0-9][\w’'&.+-]*(?:\s+(?:of|de|&|[A-Z0-9][\w’'&.+-]*))*)\s+(?P<next>[a-z]\w*)"
+)
+_REPORTING = frozenset(
+    """reports reported says said writes wrote notes noted states stated according
+    claims claimed suggests suggested argues argued""".split()  # noqa: SIM905
+)
 _SENTENCE_END = re.compile(r"(?<![A-Z])[.!?](?=\s|$)")
 _WORD = r"[A-Z0-9][\w’'&.+-]*"
 _NAME = re.compile(rf"^{_WORD}(?:\s+(?:of|de|van|von|al|bin|&|and|the|{_WORD}))*$")
@@ -62,16 +81,18 @@ def is_entity_question(question: str) -> bool:
     return bool(_ENTITY_QUESTION.match(question))
 
 
-def entity_name(generator: Generator, head: str) -> str | None:
+def entity_name(generator: Generator, head: str, passages: Sequence[Passage] = ()) -> str | None:
     """The name the model answers with after `head` (the prompt up to "Answer:"): the name its
     first sentence opens with, or the one it closes with ("The individual who ... is Sam
     Bankman-Fried."); None when it names nobody."""
     text = "".join(generator.complete(head, NAME_TOKENS, ("\n",))).strip()
-    return read_name(text)
+    return read_name(text, passages)
 
 
-def read_name(text: str) -> str | None:
-    """The name an answer's first sentence opens or closes with (see `entity_name`)."""
+def read_name(text: str, passages: Sequence[Passage] = ()) -> str | None:
+    """The name an answer's first sentence opens or closes with (see `entity_name`). One
+    word that opens it ("Apple defends ...", "Professional bettors ...") is a name only where
+    `passages` write it capitalised inside a sentence."""
     text = MARKER.sub("", text).strip().strip("\"'“”‘’")
     end = _SENTENCE_END.search(text)
     first = text[: end.start()] if end else text
@@ -79,14 +100,34 @@ def read_name(text: str) -> str | None:
     if _is_name(lead):
         return lead
     m = _CLOSING_NAME.search(first)
-    return m.group("name").strip() if m and _is_name(m.group("name").strip()) else None
+    if m and _is_name(m.group("name").strip()):
+        return m.group("name").strip()
+    m = _OPENING_RUN.match(first)
+    if m is None or m.group("next") in _REPORTING:
+        return None
+    opening = m.group("name")  # not "The Silicon Valley" of "The Silicon Valley prodigy ..."
+    if opening.split()[0] in _NOT_A_NAME_START or not _is_name(opening):
+        return None
+    if " " not in opening and not _proper(opening, passages):
+        return None
+    return opening
+
+
+def _proper(word: str, passages: Sequence[Passage]) -> bool:
+    """Whether some passage writes `word` capitalised after a lower-case word or a comma: as
+    a name, not as the first word of a sentence."""
+    written = re.compile(rf"(?<=[a-z,] ){re.escape(word)}\b")
+    return any(written.search(p.chunk.text) for p in passages)
 
 
 def _is_name(text: str) -> bool:
+    """A short run of capitalised words; "The" may open it when a name follows ("The All
+    Blacks"), not when a description does ("The individual ...", "The Silicon Valley
+    prodigy ...": lower-case words are no name)."""
     words = text.split()
     return (
         0 < len(words) <= MAX_NAME_WORDS
-        and words[0] not in _NOT_A_NAME_START
+        and (words[0] not in _NOT_A_NAME_START or (words[0] == "The" and len(words) > 1))
         and bool(_NAME.match(text))
     )
 
@@ -164,30 +205,95 @@ def settle(
     (or a form of one), and also when the retrieved passages hold it at all: four passages may
     miss the name in one outlet's story, and overruling the model then cost more answers than
     it won on dev (README, "Answer quality"). A name no passage holds is replaced by the
-    candidate the model would start its answer with, else the most frequent. No name (the
-    model wrote a sentence, which is then written in full) or no candidates: as the model
-    said."""
-    if not options or name is None:
+    candidate the model would start its answer with, else the most frequent; so is no name
+    at all (the model restated the question: "The electric pickup truck discussed in
+    TechCrunch as ..." when the candidates were Cybertruck and Tesla). No candidates: as the
+    model said."""
+    if not options:
         return name
+    if name is None:
+        return _likeliest(options, generator, head)
     low = name.lower()
     if any(low in o.lower() or o.lower() in low for o in options):
         return name
     if any(low in f"{p.title} {p.chunk.text}".lower() for p in passages):
         return name
+    return _likeliest(options, generator, head)
+
+
+def _likeliest(options: Sequence[str], generator: Generator, head: str) -> str:
+    """The option the model would start its answer with, else the first (the most frequent)."""
     if len(options) == 1:
         return options[0]
     return pick_option(generator, head, tuple(options)) or options[0]
 
 
 def naming(name: str, units: Sequence[Unit]) -> list[int]:
-    """1-based positions of the units whose passage names `name`: in full, or by a long last
-    word ("Bankman-Fried" for "Sam Bankman-Fried"; not "Games" for "Epic Games")."""
-    words = name.split()
-    keys = {name.lower()}
-    if len(words) > 1 and len(words[-1]) >= 6:
-        keys.add(words[-1].lower())
+    """1-based positions of the units whose passage names `name` (`name_keys`)."""
+    keys = name_keys(name)
     return [
         i
         for i, u in enumerate(units, 1)
-        if any(k in f"{u.text} {u.passage.chunk.text}".lower() for k in keys)
+        if any(k.search(t) for k in keys for t in (u.text, u.passage.chunk.text))
     ]
+
+
+def name_keys(name: str) -> list[re.Pattern[str]]:
+    """What names `name` in a text: the name in full, or, as news writing names a person after
+    the first mention, the last word of a longer name: a long one anywhere ("Bankman-Fried"
+    for "Sam Bankman-Fried"), a shorter one where it is written as a name, capitalised inside
+    a sentence ("Trump" for "Donald Trump"; "Games were played" does not name Epic Games)."""
+    words = name.removeprefix("The ").split()
+    keys = [re.compile(re.escape(name), re.I)]
+    if len(words) > 1 and len(words[-1]) >= 6:
+        keys.append(re.compile(re.escape(words[-1]), re.I))
+    elif len(words) > 1 and len(words[-1]) >= 4 and words[-1][:1].isupper():
+        keys.append(re.compile(rf"(?<=[\w,;)] ){re.escape(words[-1])}\b"))
+    return keys
+
+
+def clause_evidence(
+    name: str,
+    clauses: Sequence[SubQuery],
+    cited: Sequence[Unit],
+    retrieve: Callable[[str], Sequence[Passage]],
+    similarity: Scores,
+) -> list[Unit]:
+    """The reports a name answer rests on that `cited` lacks. A question for a name describes
+    it through several reports ("implicated in ..., according to 'Fortune', and also accused of
+    ..., as reported by 'The Age'"), one clause each (`HybridRetriever.clauses`), and the
+    model's chosen evidence often holds one of them. For each clause, retrieved on its own,
+    the sentence of its outlet's passages that names `name` and is nearest the clause in
+    meaning, as a unit to cite, when its article is not cited yet and its outlet has fewer
+    cited articles than the question has clauses about that outlet (two reports by TechCrunch
+    may be two articles; one report is one)."""
+    keys = name_keys(name)
+    # In a passage that names it, a sentence may mention it by its last word alone, first in
+    # the sentence too ("Trump adjusted the value ...").
+    words = name.removeprefix("The ").split()
+    short = re.compile(rf"\b{re.escape(words[-1])}\b") if len(words) > 1 else keys[0]
+    docs = {u.doc_id: u.passage.source for u in cited}
+    wanted = Counter(c.sources for c in clauses if c.sources)
+    found: list[Unit] = []
+    for clause in clauses:
+        have = sum(1 for src in docs.values() if src in clause.sources)
+        if not clause.sources or have >= wanted[clause.sources]:
+            continue
+        spans = [
+            (p, s, e)
+            for p in retrieve(clause.text)
+            if p.source in clause.sources
+            and p.chunk.doc_id not in docs
+            and any(k.search(f"{p.title}.\n{p.chunk.text}") for k in keys)
+            for s, e in sentence_spans(p.chunk.text)
+            if keys[0].search(p.chunk.text[s:e]) or short.search(p.chunk.text[s:e])
+        ]
+        if not spans:
+            continue
+        texts = [" ".join(p.chunk.text[s:e].split()) for p, s, e in spans]
+        scores = similarity(clause.text, texts)
+        best = max(range(len(spans)), key=lambda j: scores[j])
+        p, s, e = spans[best]
+        found.append(Unit(0, p, s, e, scores[best]))
+        docs[p.chunk.doc_id] = p.source
+    return found
