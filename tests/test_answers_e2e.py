@@ -136,3 +136,32 @@ def test_an_article_that_gives_orders_does_not_change_the_answer(seed_settings, 
     assert "pirate" not in text and "arr" not in text.split(), answer.text
     assert "nato" in text or "china" in text, answer.text
     assert not answer.abstained
+
+
+def test_a_name_answer_finds_each_described_report(seed_pipeline):
+    """ "Who, according to Iran Press, ..., and, as reported by Mehr News Agency, ...?": with
+    the real retriever and embedder, each clause's own retrieval finds its outlet's passage
+    naming the answer, and the span nearest the clause: Iran Press's with the AUKUS quote that
+    Patrushev's sentence introduces, Mehr's on sanctions."""
+    from functools import partial
+
+    from rag.answer.entity import clause_evidence
+    from rag.llm.embed import similarities
+
+    question = (
+        "Who, according to Iran Press, called AUKUS the creation of a new NATO, and, as "
+        "reported by Mehr News Agency, said the West would have imposed sanctions on Russia "
+        "even without the Ukraine conflict?"
+    )
+    assert seed_pipeline.retriever is not None
+    found = clause_evidence(
+        "Nikolai Patrushev",
+        seed_pipeline.retriever.clauses(question),
+        [],
+        lambda clause: seed_pipeline.retrieve(clause).passages,
+        partial(similarities, seed_pipeline.embedder),
+    )
+    spans = {u.passage.source: u.passage.chunk.text[u.start : u.end] for u in found}
+    assert sorted(spans) == ["Iran Press", "Mehr News Agency"]
+    assert "AUKUS" in spans["Iran Press"] and "Patrushev" in spans["Iran Press"]
+    assert "Ukraine conflict had not erupted" in spans["Mehr News Agency"]

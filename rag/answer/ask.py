@@ -289,7 +289,8 @@ def _answer(
         # "Which company ...?": the name alone, not the question restated around it.
         name = entity_name(generator, head, passages)
         # "Which company, reported by both TechCrunch and The Verge, ...?": a name both hold.
-        name = settle(name, candidates(search, passages, named), generator, head, passages)
+        options = candidates(search, passages, named)
+        name = settle(name, options, generator, head, passages, search)
     if name:
         streamed: Iterator[str] = _name_and_marks(pipeline, search, name, chosen, similarity)
     else:

@@ -29,10 +29,9 @@ from collections.abc import Callable, Sequence
 
 from rag.answer.evidence import pick_option
 from rag.answer.prompt import MARKER
-from rag.answer.units import Scores, Unit
+from rag.answer.units import Scores, Unit, attributed_spans
 from rag.llm.generate import Generator
 from rag.search.query import SubQuery
-from rag.sources.sentences import sentence_spans
 from rag.types import Passage
 
 _ENTITY_NOUNS = (
@@ -200,8 +199,11 @@ def settle(
     generator: Generator,
     head: str,
     passages: Sequence[Passage],
+    question: str = "",
 ) -> str | None:
-    """The answer's name given the candidates. The model's own stands when it is one of them
+    """The answer's name given the candidates. A name the question itself uses is no answer
+    to it ("Who, according to Iran Press, ...?" answered "Iran Press"): it counts as none. The
+    model's own stands when it is one of them
     (or a form of one), and also when the retrieved passages hold it at all: four passages may
     miss the name in one outlet's story, and overruling the model then cost more answers than
     it won on dev (README, "Answer quality"). A name no passage holds is replaced by the
@@ -209,6 +211,8 @@ def settle(
     at all (the model restated the question: "The electric pickup truck discussed in
     TechCrunch as ..." when the candidates were Cybertruck and Tesla). No candidates: as the
     model said."""
+    if name is not None and re.search(rf"\b{re.escape(name.lower())}\b", question.lower()):
+        name = None
     if not options:
         return name
     if name is None:
@@ -264,7 +268,7 @@ def clause_evidence(
     ..., as reported by 'The Age'"), one clause each (`HybridRetriever.clauses`), and the
     model's chosen evidence often holds one of them. For each clause, retrieved on its own,
     the sentence of its outlet's passages that names `name` and is nearest the clause in
-    meaning, as a unit to cite, when its article is not cited yet and its outlet has fewer
+    meaning (with the quote it introduces, as evidence units are), as a unit to cite, when its article is not cited yet and its outlet has fewer
     cited articles than the question has clauses about that outlet (two reports by TechCrunch
     may be two articles; one report is one)."""
     keys = name_keys(name)
@@ -285,7 +289,7 @@ def clause_evidence(
             if p.source in clause.sources
             and p.chunk.doc_id not in docs
             and any(k.search(f"{p.title}.\n{p.chunk.text}") for k in keys)
-            for s, e in sentence_spans(p.chunk.text)
+            for s, e in attributed_spans(p.chunk.text)
             if keys[0].search(p.chunk.text[s:e]) or short.search(p.chunk.text[s:e])
         ]
         if not spans:
