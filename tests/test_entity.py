@@ -138,10 +138,14 @@ def test_settle_keeps_the_models_name_when_it_is_a_candidate_or_in_a_passage():
     assert settle(None, ["Sam Altman", "Google"], gen, "", ps) == "Google"
     assert settle(None, [], gen, "", ps) is None  # no candidates: the model's sentence
     # A name the question itself uses is no answer to it.
-    asked = "Who, according to Fortune, testified about Alphabet?"
-    assert settle("Fortune", cands, gen, "", ps, asked) == "Google"
-    assert settle("Fortune", [], gen, "", ps, asked) is None
+    asked = "Who, according to | , testified about Alphabet?"  # its outlet taken out
+    assert settle("Fortune", cands, gen, "", ps, asked, ["Fortune"]) == "Google"
+    assert settle("Fortune", [], gen, "", ps, asked, ["Fortune"]) is None
+    assert settle("Alphabet", cands, gen, "", ps, asked, ["Fortune"]) == "Google"
     assert settle("Alphabet", cands, gen, "", ps, "Who spoke?") == "Alphabet"
+    # A word of an outlet's name is not a name the question uses.
+    country = "Which country, says | ?"
+    assert settle("Israel", [], gen, "", ps, country, ["Globes"]) == "Israel"
     assert settle("Solana", [], gen, "", ps) == "Solana"
 
 

@@ -290,7 +290,12 @@ def _answer(
         name = entity_name(generator, head, passages)
         # "Which company, reported by both TechCrunch and The Verge, ...?": a name both hold.
         options = candidates(search, passages, named)
-        name = settle(name, options, generator, head, passages, search)
+        # The question's own words without its outlets, and the outlets as it names them.
+        bare, sources = search, [search[o.start : o.end] for o in mentions]
+        for o in sorted(mentions, key=lambda o: -o.start):
+            bare = f"{bare[: o.start]} | {bare[o.end :]}"
+        sources += [s for o in mentions for s in o.sources]
+        name = settle(name, options, generator, head, passages, bare, sources)
     if name:
         streamed: Iterator[str] = _name_and_marks(pipeline, search, name, chosen, similarity)
     else:

@@ -200,10 +200,13 @@ def settle(
     head: str,
     passages: Sequence[Passage],
     question: str = "",
+    outlets: Sequence[str] = (),
 ) -> str | None:
-    """The answer's name given the candidates. A name the question itself uses is no answer
-    to it ("Who, according to Iran Press, ...?" answered "Iran Press"): it counts as none. The
-    model's own stands when it is one of them
+    """The answer's name given the candidates. A name the question itself uses (`question`
+    without its outlets: "according to 'Globes English | Israel Business Arena'" does not use
+    the name Israel) or an outlet it names (`outlets`: "Who, according to Iran Press, ...?"
+    answered "Iran Press") is no answer to it: it counts as none. The model's own stands when
+    it is one of them
     (or a form of one), and also when the retrieved passages hold it at all: four passages may
     miss the name in one outlet's story, and overruling the model then cost more answers than
     it won on dev (README, "Answer quality"). A name no passage holds is replaced by the
@@ -211,7 +214,10 @@ def settle(
     at all (the model restated the question: "The electric pickup truck discussed in
     TechCrunch as ..." when the candidates were Cybertruck and Tesla). No candidates: as the
     model said."""
-    if name is not None and re.search(rf"\b{re.escape(name.lower())}\b", question.lower()):
+    if name is not None and (
+        re.search(rf"\b{re.escape(name.lower())}\b", question.lower())
+        or name.lower() in {o.lower() for o in outlets}
+    ):
         name = None
     if not options:
         return name
@@ -268,9 +274,9 @@ def clause_evidence(
     ..., as reported by 'The Age'"), one clause each (`HybridRetriever.clauses`), and the
     model's chosen evidence often holds one of them. For each clause, retrieved on its own,
     the sentence of its outlet's passages that names `name` and is nearest the clause in
-    meaning (with the quote it introduces, as evidence units are), as a unit to cite, when its article is not cited yet and its outlet has fewer
-    cited articles than the question has clauses about that outlet (two reports by TechCrunch
-    may be two articles; one report is one)."""
+    meaning (with the quote it introduces, as evidence units are) is a unit to cite, when its
+    article is not cited yet and its outlet has fewer cited articles than the question has
+    clauses about that outlet (two reports by TechCrunch may be two articles; one is one)."""
     keys = name_keys(name)
     # In a passage that names it, a sentence may mention it by its last word alone, first in
     # the sentence too ("Trump adjusted the value ...").
