@@ -182,9 +182,14 @@ def candidates(
         counts += found
     common = set.intersection(*per_outlet) if all(per_outlet) else set()
     asked = question.lower()
-    common = {n for n in common if not re.search(rf"\b{re.escape(n.lower())}\b", asked)}
+    common = {n for n in common if not _uses(asked, n)}
     kept = [n for n in common if not any(_short_form(n, m) for m in common if m != n)]
     return sorted(kept, key=lambda n: (-counts[n], n))[:MAX_CANDIDATES]
+
+
+def _uses(question: str, name: str) -> bool:
+    """Whether `question` (lower-cased) uses `name` as a whole word or words."""
+    return re.search(rf"\b{re.escape(name.lower())}\b", question) is not None
 
 
 def _short_form(short: str, long: str) -> bool:
@@ -215,8 +220,7 @@ def settle(
     TechCrunch as ..." when the candidates were Cybertruck and Tesla). No candidates: as the
     model said."""
     if name is not None and (
-        re.search(rf"\b{re.escape(name.lower())}\b", question.lower())
-        or name.lower() in {o.lower() for o in outlets}
+        _uses(question.lower(), name) or name.lower() in {o.lower() for o in outlets}
     ):
         name = None
     if not options:
