@@ -3,6 +3,7 @@
 import pytest
 
 from rag.answer.entity import (
+    asks_for_name,
     candidates,
     clause_evidence,
     entity_name,
@@ -42,6 +43,29 @@ def test_questions_that_ask_for_a_name(question):
 )
 def test_other_questions(question):
     assert not is_entity_question(question)
+
+
+def test_a_name_is_asked_for_whatever_time_the_question_has():
+    """Time words route a question as temporal ("... before the company's collapse"); it still
+    asks for a name, and gets the name alone. A yes/no or choice question never does."""
+    from rag.answer.route import route
+
+    timed = (
+        "Who is the individual accused of using Caroline Ellison as a front for access to "
+        "customer funds, portrayed as a trustworthy figure before a major company's collapse, "
+        "as reported by The Verge on October 10, 2023 and by TechCrunch on October 12, 2023?"
+    )
+    assert route(timed).kind == "temporal"
+    assert asks_for_name(route(timed).kind, timed)
+    plain = "Which company, reported by both TechCrunch and The Verge, is likely to win the case?"
+    assert asks_for_name(route(plain).kind, plain)
+    for kind in ("yes_no", "choice"):
+        assert not asks_for_name(kind, plain)
+    between = (
+        "Between the report by Fortune on October 7th and the report by TechCrunch on October "
+        "10th, which outlet described the trial as a turning point?"
+    )
+    assert not asks_for_name(route(between).kind, between)
 
 
 class Replay:

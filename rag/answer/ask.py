@@ -40,10 +40,10 @@ from rag.answer.cite import (
 )
 from rag.answer.claims import check_question, reason, relates_reports, verdict
 from rag.answer.entity import (
+    asks_for_name,
     candidates,
     clause_evidence,
     entity_name,
-    is_entity_question,
     naming,
     settle,
 )
@@ -285,7 +285,7 @@ def _answer(
             said_instead.timings_ms = clock.timings(history, first_token=True)
             return said_instead
     name = None
-    if plan.kind == "open" and said is None and quoted is None and is_entity_question(search):
+    if asks_for_name(plan.kind, search) and said is None and quoted is None:
         # "Which company ...?": the name alone, not the question restated around it.
         name = entity_name(generator, head, passages)
         # "Which company, reported by both TechCrunch and The Verge, ...?": a name both hold.

@@ -80,6 +80,14 @@ def is_entity_question(question: str) -> bool:
     return bool(_ENTITY_QUESTION.match(question))
 
 
+def asks_for_name(kind: str, question: str) -> bool:
+    """Whether the answer to `question`, routed as `kind` (`rag.answer.route`), is a name: an
+    entity question that is neither yes/no nor a choice. Time in it ("Who is the individual ...
+    portrayed as trustworthy before the company's collapse?") routes it as temporal, and it
+    still asks for a name."""
+    return kind in ("open", "temporal") and is_entity_question(question)
+
+
 def entity_name(generator: Generator, head: str, passages: Sequence[Passage] = ()) -> str | None:
     """The name the model answers with after `head` (the prompt up to "Answer:"): the name its
     first sentence opens with, or the one it closes with ("The individual who ... is Sam

@@ -32,6 +32,7 @@ CHARS_PER_TOKEN = 4  # close for English news with Qwen's tokenizer; the model c
 def estimate_tokens(text: str) -> int:
     return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
 
+
 MAX_UNITS = 9  # S1..S9: a single digit is one token after " S" in Qwen's vocabulary
 MAX_UNIT_WORDS = 80  # a merged unit longer than this is no longer one piece of evidence
 QUOTED_WORDS_OF_A_QUOTE = 5  # a sentence quoting more words than this delivers its own quote
