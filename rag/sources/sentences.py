@@ -3,7 +3,8 @@
 A regular expression, not a tokenizer model: news prose splits well on sentence-final
 punctuation, and the spans must map back to exact article offsets.
 
-- `sentence_spans(text)`: every sentence of article text (prompt excerpts, citation quotes).
+- `sentence_spans(text)`: every sentence of article text (prompt excerpts, citation quotes);
+  a full stop after an abbreviation ("U.S.", "vs.", "Rep.") does not end one.
 - `scoring_spans(text)`: the same, with fragments under 20 characters (headings, bylines) merged
   into the next sentence, so that they never score on their own (second-stage retrieval vectors).
 - `answer_spans(text)`: sentences of a model's answer, each keeping the [n] markers that follow
