@@ -225,3 +225,49 @@ def test_a_server_that_is_down_is_one_line_in_rag_ask(seed_settings: Settings) -
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "Cannot reach the model server" in lines[0], r.stderr
     assert "Traceback" not in r.stderr
+
+
+class EndsAtOnce(Stub):
+    """llama_cpp.server's reply when the model's likeliest next token ends the text (an empty
+    completion, logprobs with nothing in them, as captured from a real server), then a reply with
+    probabilities."""
+
+    calls = 0
+
+    def do_POST(self) -> None:
+        if not self.path.endswith("/completions"):
+            return self._reply()
+        EndsAtOnce.calls += 1
+        empty = {"text_offset": [], "token_logprobs": [], "tokens": [], "top_logprobs": []}
+        some = {"top_logprobs": [{" Yes": -0.1, " No": -2.5}], "tokens": [" Yes"]}
+        first = EndsAtOnce.calls == 1
+        choice = {
+            "index": 0,
+            "finish_reason": "stop" if first else "length",
+            "text": "" if first else " Yes",
+            "logprobs": empty if first else some,
+        }
+        reply = {"id": "c", "object": "text_completion", "created": 0, "model": "m"}
+        body = json.dumps({**reply, "choices": [choice]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_an_empty_completion_is_not_a_server_without_probabilities() -> None:
+    """One reply that ends at once carries no logprobs: that call gives no option a chance, and
+    the next call reads probabilities as usual (it once turned a whole session greedy)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EndsAtOnce)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        notes: list[str] = []
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        g = ServerGenerator(Settings(llm_url=url), notice=notes.append)
+        assert g.probabilities("prompt", [" Yes", " No"]) == [0.0, 0.0]
+        yes, no = g.probabilities("prompt", [" Yes", " No"])
+        assert yes > 0.8 and 0 < no < 0.1
+        assert not [n for n in notes if "greedy" in n]
+    finally:
+        server.shutdown()

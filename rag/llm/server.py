@@ -290,6 +290,13 @@ class ServerGenerator:
                 top = None
             else:
                 top = next_token_probs(out.to_dict())
+                choice = out.choices[0] if out.choices else None
+                if top is None and choice is not None and not choice.text:
+                    # The model's likeliest next token ends the text, and llama_cpp.server then
+                    # sends an empty completion without logprobs. That is not a server without
+                    # probabilities: none of the options is likely here, and the next call is
+                    # read as usual (greedy from here on broke the rest of a session).
+                    return {}
                 reason = "its completions carry no logprobs"
         if top is None:
             self._greedy = True
