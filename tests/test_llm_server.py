@@ -180,8 +180,11 @@ class Stub(BaseHTTPRequestHandler):
 
     def _reply(self) -> None:
         time.sleep(self.delay)
-        body = json.dumps({"data": [{"id": "m", "object": "model"}], "object": "list"}).encode()
-        self.send_response(self.status)
+        self._send({"data": [{"id": "m", "object": "model"}], "object": "list"}, self.status)
+
+    def _send(self, payload: object, status: int = 200) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -248,12 +251,7 @@ class EndsAtOnce(Stub):
             "logprobs": empty if first else some,
         }
         reply = {"id": "c", "object": "text_completion", "created": 0, "model": "m"}
-        body = json.dumps({**reply, "choices": [choice]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._send({**reply, "choices": [choice]})
 
 
 def test_an_empty_completion_is_not_a_server_without_probabilities() -> None:
