@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from rag import privacy
-from rag.answer.claims import HOLDS_AT, check_question, relates_reports
+from rag.answer.claims import HOLDS_AT, check_question, margin, relates_reports
 from rag.eval.answers import load_items
 from rag.eval.jsonl import RowWriter, read_rows
 from rag.llm.embed import similarities
@@ -41,7 +41,7 @@ def collect(args: argparse.Namespace) -> None:
     done = read_rows(args.output)
     with RowWriter(args.output) as sink:
         for n, item in enumerate(items[: args.n], 1):
-            if item.id in done:
+            if item.id in done or (args.claims_only and relates_reports(item.question)):
                 continue
             passages = pipeline.retrieve(item.question).passages
             checks = check_question(pipeline, item.question, passages, similarity)
@@ -50,7 +50,14 @@ def collect(args: argparse.Namespace) -> None:
                 "type": item.question_type,
                 "gold": str(item.gold_answer).strip().lower(),
                 "checks": [
-                    {"q": c.claim, "ev": c.p_yes, "sentences": [x.text for x in c.sentences]}
+                    {
+                        "q": c.claim,
+                        "ev": c.p_yes,
+                        "opposite": c.opposite,
+                        "ev_opposite": c.p_opposite,
+                        "margin": c.margin,
+                        "sentences": [x.text for x in c.sentences],
+                    }
                     for c in checks
                 ],
             }
@@ -66,6 +73,8 @@ def signals(r: dict[str, Any]) -> dict[str, float]:
     return {
         "least sure": min(logit(c["ev"]) for c in ch),
         "mean": sum(logit(c["ev"]) for c in ch) / len(ch),
+        # today's decision (>= 0: Yes): every clause must hold (`claims.margin`)
+        "margin": min(margin(c["ev"], c.get("ev_opposite")) for c in ch),
     }
 
 
@@ -77,9 +86,11 @@ def report(args: argparse.Namespace) -> None:
         "relation": [r for r in rows if relates_reports(items[r["id"]].question)],
     }
     for group, rs in groups.items():
+        if not rs:
+            continue
         gold = [r["gold"] == "yes" for r in rs]
         print(f"{group}: {len(rs)} questions, {sum(gold)} gold Yes")
-        for name in ("least sure", "mean"):
+        for name in ("least sure", "mean", "margin"):
             scores = [signals(r)[name] for r in rs]
             bal, t = best_balanced(scores, gold)
             print(
@@ -87,14 +98,32 @@ def report(args: argparse.Namespace) -> None:
             )
         for at in sorted({0.3, 0.4, 0.5, 0.6, HOLDS_AT}):
             acc, bal = at_threshold([min(c["ev"] for c in r["checks"]) >= at for r in rs], gold)
-            mark = "  (rag ask)" if at == HOLDS_AT else ""
+            mark = "  (without opposites)" if at == HOLDS_AT else ""
             print(f"  Yes at P >= {at:.2f}: accuracy {acc:.3f}, balanced {bal:.3f}{mark}")
+        acc, bal = at_threshold([signals(r)["margin"] >= 0 for r in rs], gold)
+        print(f"  Yes when every clause holds (rag ask): accuracy {acc:.3f}, balanced {bal:.3f}")
+        with_opposite = [
+            (c, r["gold"] == "yes") for r in rs for c in r["checks"] if c.get("opposite")
+        ]
+        if with_opposite:
+            # Clauses of gold-Yes questions are mostly true; of gold-No ones, some are false.
+            scores = [logit(c["ev"]) - logit(c["ev_opposite"]) for c, _ in with_opposite]
+            plain = [logit(c["ev"]) for c, _ in with_opposite]
+            golds = [g for _, g in with_opposite]
+            print(
+                f"  clauses with an opposite: {len(with_opposite)}; AUROC against the question's"
+                f" gold: P(Yes) {auroc(plain, golds):.3f}, against the opposite"
+                f" {auroc(scores, golds):.3f}"
+            )
 
 
 def main() -> None:
     privacy.apply()
-    ap, _, r = parser(120)
+    ap, c, r = parser(120)
     r.add_argument("--queries", type=Path, default=Path(DEV))
+    c.add_argument(
+        "--claims-only", action="store_true", help="skip questions about how reports relate"
+    )
     args = ap.parse_args()
     collect(args) if args.cmd == "collect" else report(args)
 

@@ -18,11 +18,13 @@ No. Those keep the model's answer (`relates_reports`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rag.answer.contrast import opposite
 from rag.llm.generate import Generator
 from rag.search.query import SubQuery
 from rag.sources.sentences import sentence_spans
@@ -91,17 +93,40 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Check:
-    """One clause, the sentences it was read against (nearest first), and P(Yes)."""
+    """One clause, the sentences it was read against (nearest first), P(Yes), and P(Yes) for
+    the clause's opposite over the same sentences where code can word one."""
 
     claim: str
     sources: tuple[str, ...]
     sentences: tuple[Sentence, ...]
     p_yes: float
     prompt_tokens: int = 0  # of the check's prompt
+    opposite: str | None = None
+    p_opposite: float | None = None
+
+    @property
+    def margin(self) -> float:
+        return margin(self.p_yes, self.p_opposite)
 
     @property
     def holds(self) -> bool:
-        return self.p_yes >= HOLDS_AT
+        return self.margin >= 0
+
+
+def margin(p_yes: float, p_opposite: float | None) -> float:
+    """How far a clause is from the line between holding and not, in log-odds (>= 0: it holds).
+    It holds when the model leans to "Yes" for it (P >= HOLDS_AT) and, where the clause has an
+    opposite, finds it likelier than the opposite: the model's leaning to "Yes", which is the
+    same for both, cancels there, and a claim the sentences deny loses to its denial."""
+    plain = _logit(p_yes) - _logit(HOLDS_AT)
+    if p_opposite is None:
+        return plain
+    return min(plain, _logit(p_yes) - _logit(p_opposite))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
 
 
 def nearest_sentences(
@@ -134,20 +159,32 @@ def check_messages(claim: str, sentences: Sequence[Sentence], source: str) -> li
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
+def _p_yes(generator: Generator, prompt: str) -> float:
+    yes, no = generator.probabilities(prompt, ["Yes", "No"])
+    return yes / (yes + no) if yes + no > 0 else 0.5
+
+
 def check(
     generator: Generator, claim: str, sources: tuple[str, ...], sentences: Sequence[Sentence]
 ) -> Check:
-    """P(Yes) for `claim` over `sentences`, read as the reply's first token."""
+    """P(Yes) for `claim` over `sentences`, read as the reply's first token, and for its
+    opposite (`contrast.opposite`) after the same sentences: the prompt up to the question is
+    shared, so the second read costs only the question's tokens."""
     prompt = generator.chat_prompt(check_messages(claim, sentences, " / ".join(sources)))
-    yes, no = generator.probabilities(prompt, ["Yes", "No"])
-    p_yes = yes / (yes + no) if yes + no > 0 else 0.5
-    return Check(claim, sources, tuple(sentences), p_yes, generator.prompt_tokens(prompt))
+    p_yes = _p_yes(generator, prompt)
+    tokens = generator.prompt_tokens(prompt)
+    other = opposite(claim)
+    if other is None:
+        return Check(claim, sources, tuple(sentences), p_yes, tokens)
+    # Not a new chat_prompt(): that starts a new question, which reuses only the system turn.
+    p_other = _p_yes(generator, prompt.replace(f"Question: {claim}\n", f"Question: {other}\n"))
+    return Check(claim, sources, tuple(sentences), p_yes, tokens, other, p_other)
 
 
 def verdict(checks: Sequence[Check]) -> tuple[bool, list[Check]]:
     """(Yes?, the checks the answer quotes): every clause when all hold, else the ones that
     failed, least likely first."""
-    failed = sorted((c for c in checks if not c.holds), key=lambda c: c.p_yes)
+    failed = sorted((c for c in checks if not c.holds), key=lambda c: c.margin)
     return (not failed, failed or list(checks))
 
 
