@@ -45,9 +45,9 @@ def main() -> None:
     tokens: list[tuple[int, int]] = []
     for item in items[: args.n]:
         for sub, claim in clause_claims(retriever.clauses(item.question)):
-            other = opposite(claim)
             found = [p for p in pipeline.retrieve(claim).passages if p.source in sub.sources]
             sentences = nearest_sentences(claim, found, similarity)
+            other = opposite(claim, [s.text for s in sentences])
             if other is None or not sentences:
                 continue
             prompt = generator.chat_prompt(

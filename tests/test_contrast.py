@@ -67,3 +67,16 @@ def test_a_clause_holds_when_the_model_leans_to_yes_and_prefers_it_to_its_opposi
     assert not Check("A?", (), (), 0.35, 0, "not A?", 0.2).holds
     # Without an opposite, the fixed line decides.
     assert Check("A?", (), (), 0.45).holds and not Check("A?", (), (), 0.35).holds
+
+
+def test_a_number_is_denied_by_the_one_the_sentences_give_for_the_same_thing() -> None:
+    said = ["Kane cut the deficit with his eighth league goal."]
+    claim = "Is it true that The Guardian credits Kane with his ninth league goal from a penalty?"
+    assert opposite(claim, said) == (
+        "Is it true that The Guardian credits Kane with his eighth league goal from a penalty?"
+    )
+    # The same number, or a rounding of it, is no denial; then the other edits apply.
+    assert opposite("Did Kane score his eighth league goal?", said) is None
+    assert opposite("Did Google pay $26.3 billion in 2021?", ["Google paid $26 billion."]) is None
+    # A number the sentences give for something else is no denial either.
+    assert opposite("Did Kane score nine goals?", said) is None

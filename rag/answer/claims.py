@@ -173,7 +173,7 @@ def check(
     prompt = generator.chat_prompt(check_messages(claim, sentences, " / ".join(sources)))
     p_yes = _p_yes(generator, prompt)
     tokens = generator.prompt_tokens(prompt)
-    other = opposite(claim)
+    other = opposite(claim, [s.text for s in sentences])
     if other is None:
         return Check(claim, sources, tuple(sentences), p_yes, tokens)
     # Not a new chat_prompt(): that starts a new question, which reuses only the system turn.

@@ -16,6 +16,7 @@ keeps "suggest"): the frame says who claims, not what.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import partial
 
 # Pairs of words that deny each other in news prose. Each is swapped both ways; forms are listed
@@ -123,13 +124,64 @@ def _article(m: re.Match[str], *, word: str) -> str:
     return _cased(a, m.group(1)) + m.group(2)
 
 
-def opposite(claim: str) -> str | None:
-    """`claim` denied by one edit after its frame (a negation removed, else the first word with
-    an antonym swapped), or None when it has neither."""
+# A number as news prose writes it: "16", "2-1", "$26.3", "16th", "eighth", "three".
+_ORDINALS = (
+    "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+)
+_CARDINALS = "two three four five six seven eight nine ten eleven twelve"
+_WORDED = "|".join(f"{_ORDINALS} {_CARDINALS}".split())
+_NUMBER = re.compile(
+    rf"(?<![\w.,$-])(?:\$?\d[\d,.]*(?:-\d+|st|nd|rd|th|%)?|(?:{_WORDED}))"
+    r"\s+(?P<next>[A-Za-z][A-Za-z-]*)",
+    re.I,
+)
+
+
+def _numbers(text: str) -> dict[str, set[str]]:
+    """The numbers of `text` by the word that follows each: {"league": {"eighth"}}."""
+    found: dict[str, set[str]] = {}
+    for m in _NUMBER.finditer(text):
+        number = m.group()[: m.start("next") - m.start()].strip().lower()
+        found.setdefault(m.group("next").lower(), set()).add(number)
+    return found
+
+
+def _number_corrected(body: str, evidence: Sequence[str]) -> str | None:
+    """`body` with a number it states replaced by the one the evidence states for the same
+    thing, where the evidence never states the claim's: "his ninth league goal" against "his
+    eighth league goal" gives "his eighth league goal"."""
+    told: dict[str, set[str]] = {}
+    for text in evidence:
+        for word, numbers in _numbers(text).items():
+            told.setdefault(word, set()).update(numbers)
+    for m in _NUMBER.finditer(body):
+        number = body[m.start() : m.start("next")].strip()
+        said = told.get(m.group("next").lower(), set())
+        if said and not any(_same_number(number, n) for n in said):
+            other = sorted(said)[0]
+            return body[: m.start()] + _cased(other, number) + body[m.start() + len(number) :]
+    return None
+
+
+def _same_number(a: str, b: str) -> bool:
+    """Whether two written numbers can be the same figure: equal, or one a rounding of the
+    other ("$26.3" and "$26")."""
+    a, b = a.lower().lstrip("$"), b.lower().lstrip("$")
+    if a == b:
+        return True
+    whole = [x.replace(",", "").split(".")[0] for x in (a, b)]
+    return ("." in a or "." in b) and whole[0] == whole[1]
+
+
+def opposite(claim: str, evidence: Sequence[str] = ()) -> str | None:
+    """`claim` denied by one edit after its frame, or None when none applies: a number replaced
+    by the one the evidence gives for the same thing, else a negation removed, else the first
+    word with an antonym swapped."""
     true = _TRUE.match(claim)
     cut = true.end() if true else 0
     frame = _FRAME.match(claim, cut)
     cut = frame.end() if frame else cut
     head, body = claim[:cut], claim[cut:]
-    new = _negation_removed(body) or _antonym_swapped(body)
+    new = _number_corrected(body, evidence) or _negation_removed(body) or _antonym_swapped(body)
     return None if new is None else head + new
