@@ -152,3 +152,23 @@ def test_a_gathering_question_reads_and_cites_every_article_with_a_part(seed_set
     cited_docs = {c["doc_id"] for c in out["citations"]}
     assert len(evidence_docs) >= 3 and len(cited_docs) >= 2
     assert "Dushanbe" in out["answer"] and "Delhi" in out["answer"]
+
+
+def test_a_claim_and_its_denial_get_opposite_answers_from_the_same_sentence(seed_settings):
+    """The model leans to "Yes" for both; read against each other (rag/answer/contrast.py), the
+    claim the article makes holds and its denial does not, both quoting Patrushev's remark."""
+    answers = {}
+    for claim in ("is a new NATO", "is not a new NATO"):
+        r = run_cli(
+            "ask",
+            f"Did Patrushev say that AUKUS {claim}?",
+            "--index",
+            str(seed_settings.index_dir),
+            "--json",
+        )
+        assert r.returncode == 0, r.stderr
+        answers[claim] = json.loads(r.stdout)
+    assert answers["is a new NATO"]["short_answer"] == "Yes"
+    assert answers["is not a new NATO"]["short_answer"] == "No"
+    for out in answers.values():
+        assert "North Atlantic Treaty" in out["citations"][0]["quote"]

@@ -122,8 +122,12 @@ def sentence(source: str, text: str) -> Sentence:
 def test_yes_needs_every_clause_and_no_quotes_the_one_that_failed():
     a = Check("A?", ("Fortune",), (sentence("Fortune", "Prices rose."),), 0.9)
     b = Check("B?", ("The Verge",), (sentence("The Verge", "Prices fell."),), 0.1)
-    assert verdict([a, a]) == (True, [a, a]) and verdict([a, b]) == (False, [b])
-    text, cited = reason(*verdict([a, b]))
+    assert verdict([a, a]) == (True, [a, a]) and verdict([b, a]) == (False, [a, b])
+    # A "No" shows both sides: what held, then what failed.
+    text, cited = reason(*verdict([b, a]))
+    assert text == "No. Fortune: “Prices rose.” [1] But what The Verge says is: “Prices fell.” [2]"
+    assert cited == [a.sentences[0], b.sentences[0]]
+    text, cited = reason(*verdict([b]))
     assert text == "No. What The Verge says is: “Prices fell.” [1]" and cited == [b.sentences[0]]
     text, _ = reason(*verdict([a]))
     assert text == "Yes. Fortune: “Prices rose.” [1]"

@@ -182,22 +182,30 @@ def check(
 
 
 def verdict(checks: Sequence[Check]) -> tuple[bool, list[Check]]:
-    """(Yes?, the checks the answer quotes): every clause when all hold, else the ones that
-    failed, least likely first."""
+    """(Yes?, the checks the answer quotes): every clause when all hold; else the ones that
+    held, in the question's order, then the ones that failed, least likely first: "A says X,
+    but B says Z" shows the reader both sides."""
     failed = sorted((c for c in checks if not c.holds), key=lambda c: c.margin)
-    return (not failed, failed or list(checks))
+    return (not failed, [c for c in checks if c.holds] + failed)
 
 
 def reason(yes: bool, quoted: Sequence[Check]) -> tuple[str, list[Sentence]]:
     """The answer's text and the sentences its markers [1], [2], ... stand for: "Yes. The
-    Verge: “...” [1] TechCrunch: “...” [2]" or "No. What Fortune says is: “...” [1]"."""
+    Verge: “...” [1] TechCrunch: “...” [2]", "No. What Fortune says is: “...” [1]", or, where
+    some clauses held, "No. The Verge: “...” [1] But what Fortune says is: “...” [2]"."""
     parts, cited = [], []
+    held = True
     for n, c in enumerate(quoted, 1):
         s = c.sentences[0]
         who = s.passage.source or s.passage.title
         cited.append(s)
         words = s.text.strip('"“”')  # in quotation marks of its own: not doubled, not left open
-        parts.append(f"{who}: “{words}” [{n}]" if yes else f"What {who} says is: “{words}” [{n}]")
+        if yes or c.holds:
+            parts.append(f"{who}: “{words}” [{n}]")
+        else:
+            lead = "But what" if held and n > 1 else "What"
+            held = False
+            parts.append(f"{lead} {who} says is: “{words}” [{n}]")
     return ("Yes. " if yes else "No. ") + " ".join(parts), cited
 
 
