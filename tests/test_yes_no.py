@@ -114,6 +114,31 @@ def test_each_clause_becomes_a_question_of_its_own():
     assert clause_claims([clauses[0], SubQuery("and Fortune?", ("Fortune",))]) == []
 
 
+def test_a_clause_that_refers_to_a_person_by_pronoun_is_given_the_name():
+    swift = SubQuery(
+        "Does the Independent article suggest that Taylor Swift is open about her relationship "
+        "with Travis Kelce",
+        ("The Independent",),
+    )
+    fox = SubQuery("while the FOX News article indicates that she engaged with a video", ("FOX",))
+    own = SubQuery("and does Fortune say Jason Kelce praised his brother", ("Fortune",))
+    asked = SubQuery("and did TechCrunch say the band asked her to sing", ("TechCrunch",))
+    claims = [q for _, q in clause_claims([swift, fox, own, asked])]
+    # The question's subject, not the last person named; a clause that names someone ahead of
+    # its pronoun keeps it; "her" before "to" is the person, not her belongings.
+    assert (
+        claims[1]
+        == "Is it true that the FOX News article indicates that Taylor Swift engaged with a video?"
+    )
+    assert claims[2] == "Does Fortune say Jason Kelce praised his brother?"
+    assert claims[3] == "Did TechCrunch say the band asked Taylor Swift to sing?"
+    sbf = SubQuery("Did TechCrunch imply that Sam Bankman-Fried offered money", ("TechCrunch",))
+    verge = SubQuery("while The Verge focuses on his awareness of the losses", ("The Verge",))
+    assert [q for _, q in clause_claims([sbf, verge])][1] == (
+        "Is it true that The Verge focuses on Sam Bankman-Fried's awareness of the losses?"
+    )
+
+
 def sentence(source: str, text: str) -> Sentence:
     chunk = Chunk("c", "d", 100, 100 + len(text), text)
     return Sentence(Passage(1, chunk, 0.5, "T", source=source), 100, 100 + len(text), text)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rag.answer.contrast import opposite
+from rag.answer.entity import names_of
 from rag.llm.generate import Generator
 from rag.search.query import SubQuery
 from rag.sources.sentences import sentence_spans
@@ -63,18 +64,56 @@ def relates_reports(question: str) -> bool:
 
 def clause_claims(clauses: Sequence[SubQuery]) -> list[tuple[SubQuery, str]]:
     """Each clause as a question of its own: "Does the Verge article imply X" stays a question,
-    "while Fortune focuses on Y" becomes "Is it true that Fortune focuses on Y?". [] when fewer
-    than two clauses are long enough to be claims."""
+    "while Fortune focuses on Y" becomes "Is it true that Fortune focuses on Y?", and a person
+    it refers to by pronoun only is named (`named_person`). [] when fewer than two clauses are
+    long enough to be claims."""
     out = []
-    for c in clauses:
+    outlets = [s for c in clauses for s in c.sources]
+    for i, c in enumerate(clauses):
         text = _LEAD.sub("", c.text.strip(" ,;?")).strip()
         if len(text.split()) < 3:
             continue
+        text = named_person(text, " ".join(x.text for x in clauses[:i]), outlets)
         if _AUX_START.match(text):
             out.append((c, text[0].upper() + text[1:] + "?"))
         else:
             out.append((c, f"Is it true that {text}?"))
     return out if len(out) >= 2 else []
+
+
+# A person referred to by pronoun ("while The Verge focuses on his awareness ..."). Lowercase
+# only: a capitalised "He" opens a quote or a title more often than a clause.
+_PERSON = re.compile(r"\b(?:he|she|him|his|her)\b")
+# "her" before these is the person, not her belongings: "asked her to", "saw her at".
+_OBJECT_AFTER = re.compile(
+    r"\s*(?:$|[.,;:?!)]|(?:to|and|or|in|on|at|for|with|as|that|of|by|from|about|after|"
+    r"before|over|into)\b)"
+)
+
+
+def named_person(text: str, before: str, outlets: Sequence[str]) -> str:
+    """`text` with its first personal pronoun replaced by the person the question named most
+    often `before` it, the first of equals (its subject, as a later clause's "he" usually is:
+    "... Caroline Ellison took $14 billion under Sam Bankman-Fried's instruction, while another
+    article alleges Sam Bankman-Fried is facing trial, and a third suggests that he ..."), when
+    `text` names no one ahead of the pronoun: split off the question, "while The Verge focuses
+    on his awareness of financial discrepancies" would be retrieved and read without knowing
+    whose. A person is a name of two or more words that is not an outlet."""
+
+    def person(name: str) -> bool:
+        return len(name.split()) >= 2 and not any(name in o or o in name for o in outlets)
+
+    m = _PERSON.search(text)
+    if m is None or any(person(n) for n in names_of(text[: m.start()])):
+        return text
+    named = names_of(before)
+    people = [n for n in named if person(n)]  # in the order they were first named
+    if not people:
+        return text
+    name = max(people, key=lambda n: named[n])  # the most named; of equals, the first
+    word = m.group()
+    possessive = word == "his" or (word == "her" and not _OBJECT_AFTER.match(text, m.end()))
+    return text[: m.start()] + (f"{name}'s" if possessive else name) + text[m.end() :]
 
 
 @dataclass(frozen=True)
