@@ -5,9 +5,10 @@ A 1.5B model answers "Yes" to most claims it is shown, true or not, so P(Yes) al
 about whether a clause holds. Asked the claim and its opposite over the same sentences, the
 model's leaning to "Yes" is the same for both and cancels: the claim holds when the model finds
 it likelier than its opposite. The opposite is made by one edit a reader would make to deny the
-claim: a negation taken out ("does not", "failed to", "could not") or one word swapped for its
-antonym ("higher" for "lower", "victory" for "defeat"). A claim with neither has no opposite
-here, and keeps the plain reading.
+claim: a number replaced by the one the sentences give for the same thing ("his ninth league
+goal" against "his eighth league goal"), a negation taken out ("does not", "failed to", "could
+not") or one word swapped for its antonym ("higher" for "lower", "victory" for "defeat"). A
+claim with none of these has no opposite here, and keeps the plain reading.
 
 Only the part after the question's frame is edited ("Does the Verge article suggest that ..."
 keeps "suggest"): the frame says who claims, not what.
