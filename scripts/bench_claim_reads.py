@@ -18,7 +18,13 @@ from functools import partial
 from pathlib import Path
 
 from rag import privacy
-from rag.answer.claims import check_messages, clause_claims, nearest_sentences, relates_reports
+from rag.answer.claims import (
+    check_messages,
+    clause_claims,
+    nearest_sentences,
+    relates_reports,
+    reworded,
+)
 from rag.answer.contrast import opposite
 from rag.llm.embed import similarities
 from rag.pipeline import Pipeline
@@ -53,7 +59,7 @@ def main() -> None:
             prompt = generator.chat_prompt(
                 check_messages(claim, sentences, " / ".join(sub.sources))
             )
-            denied = prompt.replace(f"Question: {claim}\n", f"Question: {other}\n")
+            denied = reworded(prompt, claim, other)
             t = time.perf_counter()
             generator.probabilities(prompt, ["Yes", "No"])
             first.append(time.perf_counter() - t)

@@ -200,11 +200,14 @@ def main() -> None:
             print(json.dumps({"engine": name, "size": size, **figures}), flush=True)
         # A copy scores as its source does, and the engines break such ties differently: so
         # the overlap is counted on source chunks (copy suffix dropped), without repeats.
-        same = [
-            len(sources(x) & sources(y)) / max(1, min(len(sources(x)), len(sources(y))))
-            for x, y in zip(found["tantivy"], found["fts5"], strict=True)
-        ]
+        same = [overlap(x, y) for x, y in zip(found["tantivy"], found["fts5"], strict=True)]
         print(f"size {size}: top-10 source-chunk overlap, mean {statistics.mean(same):.3f}")
+
+
+def overlap(x: list[str], y: list[str]) -> float:
+    """The share of the smaller top-10 source set that the other holds."""
+    a, b = sources(x), sources(y)
+    return len(a & b) / max(1, min(len(a), len(b)))
 
 
 def sources(chunk_ids: list[str]) -> set[str]:

@@ -24,7 +24,6 @@ balanced accuracy a single threshold reaches on these questions.
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 from collections import Counter
@@ -35,6 +34,7 @@ from typing import Any
 
 from rag import privacy
 from rag.answer.claims import clause_claims as clause_pairs
+from rag.answer.claims import logit
 from rag.answer.evidence import Calibration, choose, yes_share
 from rag.answer.prompt import ANSWER, EVIDENCE, evidence_line, evidence_messages
 from rag.answer.route import route
@@ -162,11 +162,6 @@ def collect(args: argparse.Namespace) -> None:
                 f"clauses={len(row['clauses'])}",
                 file=sys.stderr,
             )
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
 
 
 def signals(r: dict[str, Any]) -> dict[str, float]:

@@ -157,13 +157,14 @@ def margin(p_yes: float, p_opposite: float | None) -> float:
     It holds when the model leans to "Yes" for it (P >= HOLDS_AT) and, where the clause has an
     opposite, finds it likelier than the opposite: the model's leaning to "Yes", which is the
     same for both, cancels there, and a claim the sentences deny loses to its denial."""
-    plain = _logit(p_yes) - _logit(HOLDS_AT)
+    plain = logit(p_yes) - logit(HOLDS_AT)
     if p_opposite is None:
         return plain
-    return min(plain, _logit(p_yes) - _logit(p_opposite))
+    return min(plain, logit(p_yes) - logit(p_opposite))
 
 
-def _logit(p: float) -> float:
+def logit(p: float) -> float:
+    """log(p / (1 - p)), with p kept off 0 and 1."""
     p = min(max(p, 1e-6), 1 - 1e-6)
     return math.log(p / (1 - p))
 
@@ -203,6 +204,12 @@ def _p_yes(generator: Generator, prompt: str) -> float:
     return yes / (yes + no) if yes + no > 0 else 0.5
 
 
+def reworded(prompt: str, claim: str, other: str) -> str:
+    """A check's `prompt` (`check_messages`) asking `other` instead of `claim`: the same text up
+    to the question, so its evaluation is reused."""
+    return prompt.replace(f"Question: {claim}\n", f"Question: {other}\n")
+
+
 def check(
     generator: Generator, claim: str, sources: tuple[str, ...], sentences: Sequence[Sentence]
 ) -> Check:
@@ -216,7 +223,7 @@ def check(
     if other is None:
         return Check(claim, sources, tuple(sentences), p_yes, tokens)
     # Not a new chat_prompt(): that starts a new question, which reuses only the system turn.
-    p_other = _p_yes(generator, prompt.replace(f"Question: {claim}\n", f"Question: {other}\n"))
+    p_other = _p_yes(generator, reworded(prompt, claim, other))
     return Check(claim, sources, tuple(sentences), p_yes, tokens, other, p_other)
 
 
@@ -233,7 +240,6 @@ def reason(yes: bool, quoted: Sequence[Check]) -> tuple[str, list[Sentence]]:
     Verge: “...” [1] TechCrunch: “...” [2]", "No. What Fortune says is: “...” [1]", or, where
     some clauses held, "No. The Verge: “...” [1] But what Fortune says is: “...” [2]"."""
     parts, cited = [], []
-    held = True
     for n, c in enumerate(quoted, 1):
         s = c.sentences[0]
         who = s.passage.source or s.passage.title
@@ -242,8 +248,7 @@ def reason(yes: bool, quoted: Sequence[Check]) -> tuple[str, list[Sentence]]:
         if yes or c.holds:
             parts.append(f"{who}: “{words}” [{n}]")
         else:
-            lead = "But what" if held and n > 1 else "What"
-            held = False
+            lead = "But what" if n > 1 and quoted[n - 2].holds else "What"
             parts.append(f"{lead} {who} says is: “{words}” [{n}]")
     return ("Yes. " if yes else "No. ") + " ".join(parts), cited
 
