@@ -7,6 +7,7 @@ from rag.answer.entity import (
     candidates,
     clause_evidence,
     entity_name,
+    full_name,
     is_entity_question,
     names_of,
     naming,
@@ -226,3 +227,36 @@ def test_each_report_the_question_describes_is_cited_for_the_name():
     ]
     # No sentence of the clause's outlet names the answer: nothing is added.
     assert clause_evidence("Sam Altman", clauses, cited, retrieve, similarity) == []
+
+
+WHO = "Who is the individual accused of committing fraud for personal gain?"
+
+
+def test_a_surname_is_given_the_first_name_the_articles_write_before_it():
+    ps = [
+        passage(1, "CNBC", "Paradigm pressed Bankman-Fried. FTX Co-Founder Sam Bankman-Fried."),
+        passage(2, "The Verge", "Now, in court, Bankman-Fried said he did not know."),
+    ]
+    assert full_name("Bankman-Fried", WHO, ps) == "Sam Bankman-Fried"
+    # Already in full, or no first name before it anywhere: as it was.
+    assert full_name("Sam Bankman-Fried", WHO, ps) == "Sam Bankman-Fried"
+    assert full_name("Bankman-Fried", WHO, ps[1:]) == "Bankman-Fried"
+    # Titles and roles are not first names.
+    judge = [passage(3, "Fortune", "Said Judge Kaplan on Monday. President Kaplan agreed.")]
+    assert full_name("Kaplan", WHO, judge) == "Kaplan"
+
+
+def test_a_surname_stays_short_when_the_first_name_is_not_clear():
+    two = [passage(1, "Fortune", "Donald Trump said. Eric Trump said.")]
+    assert full_name("Trump", WHO, two) == "Trump"  # one each: which Trump is not clear
+    more = [*two, passage(2, "Fortune", "Donald Trump, again, and Donald Trump.")]
+    assert full_name("Trump", WHO, more) == "Donald Trump"  # 3 against 1
+
+
+def test_only_a_persons_surname_is_completed():
+    ps = [passage(1, "TechCrunch", "Alameda Research lost money, as Caroline Ellison said.")]
+    company = "Which company is associated with FTX and Caroline Ellison?"
+    assert full_name("Alameda", company, ps) == "Alameda"  # not a person: no first name added
+    assert full_name("Alameda", WHO, ps) == "Alameda"  # nothing capitalised before it
+    acronym = [passage(2, "TechCrunch", "The founder Sam FTX, no.")]
+    assert full_name("FTX", WHO, acronym) == "FTX"  # an acronym is no surname

@@ -44,6 +44,7 @@ from rag.answer.entity import (
     candidates,
     clause_evidence,
     entity_name,
+    full_name,
     naming,
     settle,
 )
@@ -296,6 +297,8 @@ def _answer(
             bare = f"{bare[: o.start]} | {bare[o.end :]}"
         sources += [s for o in mentions for s in o.sources]
         name = settle(name, options, generator, head, passages, bare, sources)
+        # "Bankman-Fried" as the articles first name him: "Sam Bankman-Fried".
+        name = full_name(name, search, passages) if name else name
     if name:
         streamed: Iterator[str] = _name_and_marks(pipeline, search, name, chosen, similarity)
     else:

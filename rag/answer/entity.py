@@ -243,6 +243,49 @@ def settle(
     return _likeliest(options, generator, head)
 
 
+# A question about a person: its answer may be a surname the articles write in full.
+_PERSON_QUESTION = re.compile(
+    r"^\W*who\b|\b(?:individual|person|player|athlete|executive|ceo|founder|coach|manager|"
+    r"politician|leader|official|celebrity|artist|musician|singer|actor|actress|rapper|author|"
+    r"writer|journalist|scholar|scientist|economist|analyst|investor|billionaire|entrepreneur|"
+    r"businessman|businesswoman|receiver|quarterback|pitcher|driver|golfer|boxer|fighter)\b",
+    re.I,
+)
+# Capitalised words that stand before a surname without being a first name: titles and roles
+# ("Judge Kaplan", "Co-Founder Sam Bankman-Fried" gives Sam, not Co-Founder).
+_NOT_FIRST_NAMES = _LEADING | frozenset(
+    """Mr Mrs Ms Mx Dr Sir Dame Lord Lady President Judge Justice Chief Founder Co-Founder
+    Former Defendant Prosecutor Minister Secretary Senator Sen Rep Representative Governor Gov
+    Coach Manager Director Chairman Chairwoman Chair Professor Prof General Gen Officer
+    Attorney Lawyer King Queen Prince Princess Pope Saint Captain Sergeant Detective Agent
+    Commissioner Mayor Ambassador Is Was Says Said Told Asked Why Did Does""".split()  # noqa: SIM905
+)
+_FIRST_NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_SURNAME = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"  # one word, not an acronym ("FTX")
+
+
+def full_name(name: str, question: str, passages: Sequence[Passage]) -> str:
+    """A person's name as the articles write it in full: a surname alone ("Bankman-Fried", as a
+    1.5B model often answers after reading articles that say "Bankman-Fried" after the first
+    mention) becomes "Sam Bankman-Fried" when the passages put one first name before it, or
+    one far more often than any other ("Donald" of "Donald Trump" against one "Eric"). Only
+    for a question about a person, and for a one-word name: "Alameda" is not given the
+    "Research" that follows it, as "Google" is not given "Gemini"."""
+    if not re.fullmatch(_SURNAME, name) or not _PERSON_QUESTION.search(question):
+        return name
+    before = re.compile(rf"(?<![\w'’-])({_FIRST_NAME})\s+{re.escape(name)}\b")
+    firsts: Counter[str] = Counter(
+        m.group(1)
+        for p in passages
+        for m in before.finditer(p.chunk.text)
+        if m.group(1) not in _NOT_FIRST_NAMES and m.group(1) not in _NOT_ENTITIES
+    )
+    ranked = firsts.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]):
+        return name
+    return f"{ranked[0][0]} {name}"
+
+
 def _likeliest(options: Sequence[str], generator: Generator, head: str) -> str:
     """The option the model would start its answer with, else the first (the most frequent)."""
     if len(options) == 1:
