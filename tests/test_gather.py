@@ -5,12 +5,14 @@ import pytest
 
 from rag.answer.gather import GATHER_AT, MAX_WIDENED, gathers, spread, widen
 from rag.answer.units import Unit
+from rag.search.query import SubQuery, find_dates
 from rag.types import Chunk, Passage
 
 
-def unit(i: int, doc: str, source: str | None, score: float) -> Unit:
+def unit(i: int, doc: str, source: str | None, score: float, day: str | None = None) -> Unit:
     chunk = Chunk(f"c{i}", doc, 0, 20, "Some sentence here.")
-    return Unit(i, Passage(i, chunk, score, f"T-{doc}", source=source), 0, 19, score)
+    passage = Passage(i, chunk, score, f"T-{doc}", source=source, published_at=day)
+    return Unit(i, passage, 0, 19, score)
 
 
 @pytest.mark.parametrize(
@@ -89,3 +91,31 @@ def test_spread_puts_one_passage_of_every_article_first():
     out = spread(ps, 4)
     assert [p.chunk.chunk_id for p in out] == ["c1", "c4", "c5", "c2"]
     assert [p.rank for p in out] == [1, 2, 3, 4]
+
+
+def test_each_dated_report_gets_a_unit_of_its_own_day():
+    """ "Between the TechCrunch report of October 1 and its report of October 7 ...": one
+    outlet, two articles; the model chose units of the first only."""
+    units = [
+        unit(1, "a", "TechCrunch", 0.9, "2023-10-01T10:00:00+00:00"),
+        unit(2, "b", "TechCrunch", 0.5, "2023-10-06T10:00:00+00:00"),
+        unit(3, "c", "TechCrunch", 0.4, "2023-10-07T10:00:00+00:00"),
+        unit(4, "d", "TechCrunch", 0.3, "2023-10-07T18:00:00+00:00"),
+        unit(5, "e", "The Verge", 0.8, "2023-10-07T09:00:00+00:00"),
+    ]
+    p = {1: 0.6, 2: 0.2, 3: 0.01, 4: 0.05, 5: 0.1}
+    first = SubQuery(
+        "the TechCrunch report on October 1", ("TechCrunch",), tuple(find_dates("October 1, 2023"))
+    )
+    second = SubQuery(
+        "its report on October 7", ("TechCrunch",), tuple(find_dates("October 7, 2023"))
+    )
+    # October 7's TechCrunch article with the higher P(id) joins; The Verge's of that day does not.
+    assert widen((1,), p, units, [("TechCrunch",)], False, [first, second]) == (1, 4)
+    # Already chosen, or a day no unit is from: nothing added.
+    assert widen((1, 3), p, units, [("TechCrunch",)], False, [first, second]) == (1, 3)
+    later = SubQuery("the report on December 5", (), tuple(find_dates("December 5")))
+    assert widen((1,), p, units, [], False, [later]) == (1,)
+    # A clause with a date but no outlet: any outlet's article of that day.
+    any_outlet = SubQuery("the report on October 7", (), tuple(find_dates("October 7")))
+    assert widen((1,), p, units, [], False, [any_outlet]) == (1, 5)

@@ -225,8 +225,11 @@ def _answer(
     answer.prompt_tokens = generator.prompt_tokens(prompt)
     choice = choose(generator, prompt, units, pipeline.calibration)
     named = list(dict.fromkeys(o.sources for o in mentions))
-    # Each named outlet's evidence, and every article's for a gathering question (gather.py).
-    choice = replace(choice, chosen=widen(choice.chosen, choice.unit_p, units, named, gather))
+    # Each named outlet's evidence, each dated report's ("the TechCrunch report of October 7"),
+    # and every article's for a gathering question (gather.py).
+    dated = pipeline.retriever.clauses(search)
+    widened = widen(choice.chosen, choice.unit_p, units, named, gather, dated)
+    choice = replace(choice, chosen=widened)
     clock.stamp("pass1")
     by_id = {u.id: u for u in units}
     chosen = [by_id[i] for i in choice.chosen]

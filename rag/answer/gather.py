@@ -6,7 +6,9 @@ chose two articles of three and answered "Tehran and Moscow". What the question 
 known before any model runs, so the code completes the choice:
 
 - every outlet the question names ("reported by both TechCrunch and The Verge") gets its best
-  unit among those shown, by the model's own P(id), when none of its units was chosen;
+  unit among those shown, by the model's own P(id), when none of its units was chosen, and so
+  does every dated report it names ("the TechCrunch report of October 1 and its report of
+  October 7" are two articles of one outlet): a unit of an article of that outlet and day;
 - a question that gathers ("which cities ...", "list ...", "how many ...", "across these
   reports") reads more articles (`spread`: the best passage of each article first, since a long
   article fills a plain top k on its own), and every article whose best unit the model gave
@@ -25,7 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from rag.answer.units import Unit
-from rag.types import Passage
+from rag.search.query import SubQuery
+from rag.types import Passage, day_number
 
 MAX_WIDENED = 6  # units one answer may cite after widening; the prompt shows at most 9
 GATHER_AT = 0.02  # an article's best unit joins a gathering answer at this P(id) or more
@@ -79,17 +82,21 @@ def widen(
     units: Sequence[Unit],
     outlets: Sequence[Sequence[str]],
     gather: bool,
+    dated: Sequence[SubQuery] = (),
 ) -> tuple[int, ...]:
     """The model's chosen unit ids, then the best unit of each named outlet none of whose units
-    it chose, then (for a gathering question) the best unit of each further article the model
-    gave at least `GATHER_AT`; at most `MAX_WIDENED` in all, the model's own first."""
+    it chose, then that of each `dated` report (a clause of the question with a date, and the
+    outlets it names if any) none of whose units it chose, then (for a gathering question) the
+    best unit of each further article the model gave at least `GATHER_AT`; at most
+    `MAX_WIDENED` in all, the model's own first."""
     out = list(chosen)
 
     def best(pool: list[Unit]) -> Unit:
         return max(pool, key=lambda u: unit_p.get(u.id, 0.0))
 
-    for sources in outlets:
-        mine = [u for u in units if u.passage.source in sources]
+    pools = [[u for u in units if u.passage.source in sources] for sources in outlets]
+    pools += [[u for u in units if _tells(u, story)] for story in dated if story.dates]
+    for mine in pools:
         if mine and not any(u.id in out for u in mine) and len(out) < MAX_WIDENED:
             out.append(best(mine).id)
     if gather:
@@ -109,6 +116,13 @@ def widen(
             out.append(top.id)
             held.add(doc)
     return tuple(out)
+
+
+def _tells(u: Unit, story: SubQuery) -> bool:
+    """Whether `u` is from the report `story` names: an article of its day (and outlet)."""
+    day = day_number(u.passage.published_at)
+    named = not story.sources or u.passage.source in story.sources
+    return named and any(d.matches(day) for d in story.dates)
 
 
 def spread(passages: Sequence[Passage], n: int) -> list[Passage]:
