@@ -241,6 +241,9 @@ def test_a_surname_is_given_the_first_name_the_articles_write_before_it():
     # Already in full, or no first name before it anywhere: as it was.
     assert full_name("Sam Bankman-Fried", WHO, ps) == "Sam Bankman-Fried"
     assert full_name("Bankman-Fried", WHO, ps[1:]) == "Bankman-Fried"
+    # A passage past the first mention: the article's title may name him in full.
+    titled = passage(4, "Fortune", "Then Bankman-Fried spoke.", "Is Sam Bankman-Fried a bad man?")
+    assert full_name("Bankman-Fried", WHO, [titled]) == "Sam Bankman-Fried"
     # Titles and roles are not first names.
     judge = [passage(3, "Fortune", "Said Judge Kaplan on Monday. President Kaplan agreed.")]
     assert full_name("Kaplan", WHO, judge) == "Kaplan"

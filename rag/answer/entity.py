@@ -267,7 +267,8 @@ _SURNAME = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"  # one word, not an acronym ("
 def full_name(name: str, question: str, passages: Sequence[Passage]) -> str:
     """A person's name as the articles write it in full: a surname alone ("Bankman-Fried", as a
     1.5B model often answers after reading articles that say "Bankman-Fried" after the first
-    mention) becomes "Sam Bankman-Fried" when the passages put one first name before it, or
+    mention) becomes "Sam Bankman-Fried" when the passages (or their articles' titles: a
+    passage is often past the first mention) put one first name before it, or
     one far more often than any other ("Donald" of "Donald Trump" against one "Eric"). Only
     for a question about a person, and for a one-word name: "Alameda" is not given the
     "Research" that follows it, as "Google" is not given "Gemini"."""
@@ -277,7 +278,7 @@ def full_name(name: str, question: str, passages: Sequence[Passage]) -> str:
     firsts: Counter[str] = Counter(
         m.group(1)
         for p in passages
-        for m in before.finditer(p.chunk.text)
+        for m in before.finditer(f"{p.title}.\n{p.chunk.text}")  # the first mention may be there
         if m.group(1) not in _NOT_FIRST_NAMES and m.group(1) not in _NOT_ENTITIES
     )
     ranked = firsts.most_common(2)
