@@ -35,6 +35,7 @@ from typing import Any
 
 from rag import privacy
 from rag.answer.claims import SYSTEM, Sentence, nearest_sentences, relates_reports
+from rag.answer.gather import in_story
 from rag.eval.jsonl import RowWriter, read_rows
 from rag.llm.embed import similarities
 from rag.llm.generate import Generator
@@ -94,13 +95,6 @@ def _label(p: Passage) -> str:
     return f"{who} ({day})" if day else who
 
 
-def _fits(p: Passage, story: SubQuery) -> bool:
-    if story.sources and p.source not in story.sources:
-        return False
-    day = int((p.published_at or "")[:10].replace("-", "") or 0) or None
-    return not story.dates or any(d.matches(day) for d in story.dates)
-
-
 def one_per_report(clauses: Sequence[SubQuery], named: tuple[str, ...]) -> list[SubQuery]:
     """The question's clauses as one story per report. "the Sporting News report on X published
     on December 5" can be cut into an outlet clause and a date clause (at the comma of
@@ -136,7 +130,7 @@ def reports(
     def take(pool: Sequence[Passage], story: SubQuery | None) -> bool:
         used = {mine[0].chunk.doc_id for mine in taken}
         for p in pool:
-            if p.chunk.doc_id not in used and (story is None or _fits(p, story)):
+            if p.chunk.doc_id not in used and (story is None or in_story(p, story)):
                 taken.append([q for q in pool if q.chunk.doc_id == p.chunk.doc_id])
                 return True
         return False

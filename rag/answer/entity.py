@@ -34,15 +34,18 @@ from rag.llm.generate import Generator
 from rag.search.query import SubQuery
 from rag.types import Passage
 
+# Nouns for a person: the answer may be a surname the articles write in full (`full_name`).
+_PERSON_NOUNS = (
+    r"individual|person|player|athlete|executive|ceo|founder|coach|manager|politician|leader|"
+    r"official|celebrity|artist|musician|singer|actor|actress|rapper|author|writer|journalist|"
+    r"scholar|scientist|economist|analyst|investor|billionaire|entrepreneur|businessman|"
+    r"businesswoman|receiver|quarterback|pitcher|driver|golfer|boxer|fighter"
+)
 _ENTITY_NOUNS = (
-    r"company|companies|individual|person|people|organi[sz]ation|firm|team|player|athlete|"
-    r"country|entity|platform|brand|figure|celebrity|artist|musician|singer|actor|actress|"
-    r"executive|ceo|founder|group|club|network|startup|exchange|bank|coach|manager|"
-    r"politician|leader|official|agency|outlet|university|city|state|nation|institution|"
-    r"authority|regulator|court|product|device|vehicle|truck|car|app|chatbot|service|website|"
-    r"retailer|automaker|airline|manufacturer|maker|receiver|quarterback|pitcher|driver|golfer|"
-    r"boxer|fighter|rapper|author|writer|journalist|scholar|scientist|economist|analyst|"
-    r"investor|billionaire|entrepreneur|businessman|businesswoman|establishments?"
+    rf"{_PERSON_NOUNS}|company|companies|people|organi[sz]ation|firm|team|country|entity|"
+    r"platform|brand|figure|group|club|network|startup|exchange|bank|agency|outlet|university|"
+    r"city|state|nation|institution|authority|regulator|court|product|device|vehicle|truck|car|"
+    r"app|chatbot|service|website|retailer|automaker|airline|manufacturer|maker|establishments?"
 )
 _ENTITY_QUESTION = re.compile(
     rf"^\W*(?:who\s*(?:,|is\b|was\b|are\b|were\b|has\b|had\b)|what\s+is\s+the\s+name\s+of\b|"
@@ -244,21 +247,19 @@ def settle(
 
 
 # A question about a person: its answer may be a surname the articles write in full.
-_PERSON_QUESTION = re.compile(
-    r"^\W*who\b|\b(?:individual|person|player|athlete|executive|ceo|founder|coach|manager|"
-    r"politician|leader|official|celebrity|artist|musician|singer|actor|actress|rapper|author|"
-    r"writer|journalist|scholar|scientist|economist|analyst|investor|billionaire|entrepreneur|"
-    r"businessman|businesswoman|receiver|quarterback|pitcher|driver|golfer|boxer|fighter)\b",
-    re.I,
-)
+_PERSON_QUESTION = re.compile(rf"^\W*who\b|\b(?:{_PERSON_NOUNS})\b", re.I)
 # Capitalised words that stand before a surname without being a first name: titles and roles
 # ("Judge Kaplan", "Co-Founder Sam Bankman-Fried" gives Sam, not Co-Founder).
-_NOT_FIRST_NAMES = _LEADING | frozenset(
-    """Mr Mrs Ms Mx Dr Sir Dame Lord Lady President Judge Justice Chief Founder Co-Founder
+_NOT_FIRST_NAMES = (
+    _LEADING
+    | _NOT_ENTITIES
+    | frozenset(
+        """Mr Mrs Ms Mx Dr Sir Dame Lord Lady President Judge Justice Chief Founder Co-Founder
     Former Defendant Prosecutor Minister Secretary Senator Sen Rep Representative Governor Gov
     Coach Manager Director Chairman Chairwoman Chair Professor Prof General Gen Officer
     Attorney Lawyer King Queen Prince Princess Pope Saint Captain Sergeant Detective Agent
     Commissioner Mayor Ambassador Is Was Says Said Told Asked Why Did Does""".split()  # noqa: SIM905
+    )
 )
 _FIRST_NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _SURNAME = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"  # one word, not an acronym ("FTX")
@@ -279,7 +280,7 @@ def full_name(name: str, question: str, passages: Sequence[Passage]) -> str:
         m.group(1)
         for p in passages
         for m in before.finditer(f"{p.title}.\n{p.chunk.text}")  # the first mention may be there
-        if m.group(1) not in _NOT_FIRST_NAMES and m.group(1) not in _NOT_ENTITIES
+        if m.group(1) not in _NOT_FIRST_NAMES
     )
     ranked = firsts.most_common(2)
     if not ranked or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]):

@@ -95,7 +95,7 @@ def widen(
         return max(pool, key=lambda u: unit_p.get(u.id, 0.0))
 
     pools = [[u for u in units if u.passage.source in sources] for sources in outlets]
-    pools += [[u for u in units if _tells(u, story)] for story in dated if story.dates]
+    pools += [[u for u in units if in_story(u.passage, story)] for story in dated if story.dates]
     for mine in pools:
         if mine and not any(u.id in out for u in mine) and len(out) < MAX_WIDENED:
             out.append(best(mine).id)
@@ -118,11 +118,13 @@ def widen(
     return tuple(out)
 
 
-def _tells(u: Unit, story: SubQuery) -> bool:
-    """Whether `u` is from the report `story` names: an article of its day (and outlet)."""
-    day = day_number(u.passage.published_at)
-    named = not story.sources or u.passage.source in story.sources
-    return named and any(d.matches(day) for d in story.dates)
+def in_story(p: Passage, story: SubQuery) -> bool:
+    """Whether `p` is from the report `story` names: an article of its outlets and of one of its
+    days, where it names them."""
+    if story.sources and p.source not in story.sources:
+        return False
+    day = day_number(p.published_at)
+    return not story.dates or any(d.matches(day) for d in story.dates)
 
 
 def spread(passages: Sequence[Passage], n: int) -> list[Passage]:
